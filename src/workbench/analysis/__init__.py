@@ -1,0 +1,1 @@
+"""Analyses by domain: pure functions from Ibis tables to small pandas frames."""

@@ -1,0 +1,244 @@
+"""The warehouse: one Ibis backend opened from one URL.
+
+Every read and write of warehouse data goes through :class:`Warehouse`. Analyses receive Ibis
+tables from it and aggregate in the engine; only small results become pandas frames.
+
+URLs
+----
+- ``duckdb:///abs/path/warehouse.duckdb`` or ``duckdb://relative/path.duckdb`` (embedded default)
+- ``duckdb://:memory:`` (tests)
+- anything else ``ibis.connect`` understands (``pyspark://``, ``trino://…``, ``postgres://…``,
+  ``mssql://…``): see ``docs/deployment.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from workbench import schema
+from workbench.errors import WarehouseError
+from workbench.settings import get_settings
+
+_META = "_workbench_meta"
+
+
+def _duckdb_path(url: str) -> str:
+    rest = url.split("://", 1)[1]
+    if rest in ("", ":memory:", "memory"):
+        return ":memory:"
+    return rest
+
+
+class Warehouse:
+    """A thin, typed wrapper over an Ibis backend.
+
+    Use :meth:`open`; the raw backend is :attr:`con` for anything not wrapped here.
+    """
+
+    def __init__(self, con: ibis.BaseBackend, url: str, *, read_only: bool = False) -> None:
+        self.con = con
+        self.url = url
+        self.read_only = read_only
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, url: str | None = None, *, read_only: bool = False,
+             create: bool | None = None) -> "Warehouse":
+        """Open the warehouse at ``url`` (default: the ``WORKBENCH_WAREHOUSE`` setting).
+
+        A DuckDB file that does not exist is created only when ``create`` is true (the default
+        for writers, ``read_only=False``); readers get a clear error naming the file.
+        """
+        url = url or get_settings().warehouse_url
+        create = (not read_only) if create is None else create
+        if url.startswith("duckdb://"):
+            path = _duckdb_path(url)
+            if path != ":memory:":
+                file = Path(path).expanduser()
+                if not file.exists():
+                    if not create:
+                        raise WarehouseError(
+                            f"no warehouse at {file}: build one with `workbench demo-data` "
+                            "or load data with `workbench ingest`"
+                        )
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                path = str(file)
+            try:
+                con = ibis.duckdb.connect(path, read_only=read_only and path != ":memory:")
+            except Exception as exc:  # duckdb raises IOException for locks, corrupt files
+                raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+            con.raw_sql("SET TimeZone = 'UTC'")
+        else:
+            try:
+                con = ibis.connect(url)
+            except Exception as exc:
+                raise WarehouseError(f"cannot open the warehouse {url}: {exc}") from exc
+        return cls(con, url, read_only=read_only)
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.con.name == "duckdb"
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.disconnect()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- reading
+    def list_tables(self) -> list[str]:
+        return sorted(t for t in self.con.list_tables() if not t.startswith("_"))
+
+    def has_table(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table ``name``; a clear error if the warehouse does not have it."""
+        if not self.has_table(name):
+            raise WarehouseError(
+                f"the warehouse {self.url} has no table {name!r}; tables: "
+                f"{', '.join(self.list_tables()) or 'none'} — run `workbench demo-data` or "
+                "`workbench ingest` first"
+            )
+        return self.con.table(name)
+
+    def tables(self, *names: str) -> tuple[ibis.Table, ...]:
+        return tuple(self.table(n) for n in names)
+
+    def sql(self, query: str) -> ibis.Table:
+        return self.con.sql(query)
+
+    # ---------------------------------------------------------------- writing
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise WarehouseError(f"the warehouse {self.url} was opened read-only")
+
+    def ensure_tables(self, names: list[str] | None = None) -> None:
+        """Create every canonical table (or those named) that does not exist yet, empty."""
+        self._check_writable()
+        existing = set(self.con.list_tables())
+        for name in names or list(schema.TABLES):
+            if name not in existing:
+                self.con.create_table(name, schema=schema.table(name).ibis_schema())
+
+    def replace_table(self, name: str, data: pd.DataFrame | pa.Table | ibis.Table) -> None:
+        """Create or overwrite ``name`` with ``data``, cast to the canonical schema if it has one."""
+        self._check_writable()
+        data = self._conform(name, data)
+        self.con.create_table(name, data, overwrite=True)
+        self.touch()
+
+    def append(self, name: str, data: pd.DataFrame | pa.Table | ibis.Table) -> None:
+        """Append rows to an existing table (cast to the canonical schema)."""
+        self._check_writable()
+        if not self.has_table(name) and name in schema.TABLES:
+            self.ensure_tables([name])
+        data = self._conform(name, data)
+        self.con.insert(name, data)
+
+    def _conform(self, name: str, data: Any) -> Any:
+        if name not in schema.TABLES:
+            return data
+        target = schema.table(name)
+        if isinstance(data, pd.DataFrame):
+            missing = [c for c in target.column_names if c not in data.columns]
+            if missing:
+                raise WarehouseError(f"rows for {name} lack columns: {', '.join(missing)}")
+            return pa.Table.from_pandas(
+                data[target.column_names], schema=target.ibis_schema().to_pyarrow(),
+                preserve_index=False,
+            )
+        if isinstance(data, pa.Table):
+            return data.select(target.column_names).cast(target.ibis_schema().to_pyarrow())
+        return data
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Warehouse"]:
+        """All-or-nothing: every write inside commits together or not at all.
+
+        Native on DuckDB. On engines without multi-statement transactions the caller must stage
+        its rows first (see :mod:`workbench.ingest`), so the final write is a single statement.
+        """
+        self._check_writable()
+        if not self.is_duckdb:
+            yield self
+            return
+        self.con.raw_sql("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.raw_sql("ROLLBACK")
+            raise
+        else:
+            self._touch_statement()
+            self.con.raw_sql("COMMIT")
+
+    # ---------------------------------------------------------------- identity
+    def touch(self) -> None:
+        """Record that the warehouse changed (feeds :meth:`fingerprint`)."""
+        self._touch_statement()
+
+    def _touch_statement(self) -> None:
+        if not self.is_duckdb:
+            return
+        self.con.raw_sql(f"CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        stamp = f"{dt.datetime.now(dt.timezone.utc).isoformat()} {uuid.uuid4().hex}"
+        self.con.raw_sql(
+            f"INSERT OR REPLACE INTO {_META} VALUES ('changed', '{stamp}')"
+        )
+
+    def fingerprint(self) -> str:
+        """A short hash that changes whenever the warehouse's content changes.
+
+        Built from every table's name and row count plus the change stamp written by each write
+        through this class; cheap (metadata and counts only).
+        """
+        parts: list[str] = []
+        for name in sorted(self.con.list_tables()):
+            if name == _META:
+                rows = self.con.table(_META).to_pyarrow().to_pylist()
+                parts.append(repr(sorted((r["key"], r["value"]) for r in rows)))
+            else:
+                parts.append(f"{name}:{self.con.table(name).count().execute()}")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def freshness(self) -> pd.DataFrame:
+        """Latest event time per event table (timeliness), as a small frame."""
+        rows = []
+        for name, column in _EVENT_TIME.items():
+            if self.has_table(name):
+                t = self.con.table(name)
+                latest = t[column].max().execute()
+                rows.append({"table": name, "column": column, "latest": latest,
+                             "rows": int(t.count().execute())})
+        return pd.DataFrame(rows, columns=["table", "column", "latest", "rows"])
+
+
+_EVENT_TIME = {
+    "incidents": "occurred_at",
+    "calls_for_service": "received_at",
+    "collisions": "occurred_at",
+    "use_of_force": "occurred_at",
+    "enforcement_actions": "occurred_at",
+    "shifts": "shift_date",
+    "finance": "month",
+    "complaints": "received_at",
+}
+
+
+def open_warehouse(url: str | None = None, *, read_only: bool = True) -> Warehouse:
+    """Open the warehouse for reading (the analyst's and report's entry point)."""
+    return Warehouse.open(url, read_only=read_only)
