@@ -7,8 +7,12 @@ URLs
 ----
 - ``duckdb:///abs/path/warehouse.duckdb`` or ``duckdb://relative/path.duckdb`` (embedded default)
 - ``duckdb://:memory:`` (tests)
-- anything else ``ibis.connect`` understands (``pyspark://``, ``trino://…``, ``postgres://…``,
-  ``mssql://…``): see ``docs/deployment.md``.
+- ``pyspark://?master=local[2]&parquet=/path/to/dir`` — a Spark session (local or a cluster
+  master) whose tables are the Parquet datasets in ``dir`` (one sub-folder or file per table, as
+  ``workbench demo-data --parquet`` writes them); ``pyspark://?database=police`` uses the
+  session's metastore instead.
+- anything else ``ibis.connect`` understands (``trino://…``, ``postgres://…``, ``mssql://…``,
+  ``impala://…``): see ``docs/deployment.md``.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ class Warehouse:
             except Exception as exc:  # duckdb raises IOException for locks, corrupt files
                 raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
             con.raw_sql("SET TimeZone = 'UTC'")
+        elif url.startswith(("pyspark://", "spark://")):
+            con = _connect_spark(url)
         else:
             try:
                 con = ibis.connect(url)
@@ -186,6 +192,44 @@ class Warehouse:
             self._touch_statement()
             self.con.raw_sql("COMMIT")
 
+    def export_parquet(self, folder: str | Path, *,
+                       partition_by: dict[str, list[str]] | None = None) -> dict[str, int]:
+        """Write every table as Parquet under ``folder`` (one dataset per table), for any engine.
+
+        ``partition_by`` maps a table to derived partition columns; ``year`` and ``month`` are
+        computed from the table's event time (e.g. ``{"incidents": ["year"]}``). Written to a
+        temporary folder first and moved into place, so a reader never sees half a dataset.
+        """
+        import shutil
+
+        folder = Path(folder)
+        staging = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        written: dict[str, int] = {}
+        for name in self.list_tables():
+            table = self.con.table(name)
+            parts = (partition_by or {}).get(name, [])
+            if parts and name in _EVENT_TIME:
+                moment = table[_EVENT_TIME[name]]
+                derived = {"year": moment.year(), "month": moment.month()}
+                table = table.mutate(**{p: derived[p] for p in parts})
+                self._partitioned(table, staging / name, parts)
+            else:
+                table.to_parquet(str(staging / f"{name}.parquet"))
+            written[name] = int(self.con.table(name).count().execute())
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+        return written
+
+    def _partitioned(self, table: ibis.Table, target: Path, parts: list[str]) -> None:
+        import pyarrow.dataset as ds
+
+        ds.write_dataset(table.to_pyarrow_batches(), str(target), format="parquet",
+                         partitioning=parts, partitioning_flavor="hive",
+                         existing_data_behavior="overwrite_or_ignore")
+
     # ---------------------------------------------------------------- identity
     def touch(self) -> None:
         """Record that the warehouse changed (feeds :meth:`fingerprint`)."""
@@ -237,6 +281,43 @@ _EVENT_TIME = {
     "finance": "month",
     "complaints": "received_at",
 }
+
+
+def _connect_spark(url: str) -> ibis.BaseBackend:
+    """A Spark-backed warehouse: see the module docstring for the URL form."""
+    from urllib.parse import parse_qs, urlparse
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        from workbench.errors import MissingDependencyError
+
+        raise MissingDependencyError("pyspark", "spark") from None
+    query = {k: v[-1] for k, v in parse_qs(urlparse(url).query).items()}
+    builder = (
+        SparkSession.builder.master(query.get("master", "local[2]"))
+        .appName(query.get("app", "workbench"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", query.get("shuffle_partitions", "8"))
+        .config("spark.driver.memory", query.get("driver_memory", "4g"))
+    )
+    try:
+        session = builder.getOrCreate()
+        con = ibis.pyspark.connect(session)
+    except Exception as exc:
+        raise WarehouseError(f"cannot start Spark for {url}: {exc}") from exc
+    if "database" in query:
+        session.catalog.setCurrentDatabase(query["database"])
+    if "parquet" in query:
+        folder = Path(query["parquet"]).expanduser()
+        if not folder.is_dir():
+            raise WarehouseError(f"no Parquet warehouse folder at {folder}")
+        for item in sorted(folder.iterdir()):
+            if item.name.startswith((".", "_")):
+                continue
+            con.read_parquet(str(item), table_name=item.name.removesuffix(".parquet"))
+    return con
 
 
 def open_warehouse(url: str | None = None, *, read_only: bool = True) -> Warehouse:
