@@ -54,6 +54,10 @@ CLEARANCE_STATUSES = (
     "open", "charged", "cleared_otherwise", "youth_diversion", "youth_referral", "unfounded",
 )
 
+LOCATION_TYPES = (
+    "residence", "apartment", "commercial", "educational", "outside", "transit", "other",
+)
+
 COLLISION_SEVERITIES = ("fatal", "serious_injury", "minor_injury", "property_damage")
 ROAD_USERS = ("pedestrian", "cyclist", "motorcyclist", "driver", "passenger")
 
@@ -154,7 +158,8 @@ INCIDENTS = _register(Table(
            vocabulary=OFFENCE_CATEGORIES),
         _c("offence_code", "string", "Offence code, joins offence_codes.offence_code"),
         *_LOCATION,
-        _c("location_type", "string", "Premises: residence, apartment, commercial, outside, transit, ..."),
+        _c("offence_description", "string", "The source's own offence wording, kept for reference"),
+        _c("location_type", "string", "Premises type", vocabulary=LOCATION_TYPES),
         _c("domestic", "boolean", "Intimate-partner or family violence"),
         _c("clearance", "string", "Clearance status", vocabulary=CLEARANCE_STATUSES),
     ),

@@ -153,23 +153,38 @@ class Warehouse:
         if not self.has_table(name) and name in schema.TABLES:
             self.ensure_tables([name])
         data = self._conform(name, data)
-        self.con.insert(name, data)
+        if self.is_duckdb and isinstance(data, (pa.Table, pd.DataFrame)):
+            if len(data) == 0:
+                return
+            # register/insert/unregister: ibis' insert would leave a memtable view behind
+            raw = self.con.con
+            view = f"_append_{uuid.uuid4().hex}"
+            raw.register(view, data)
+            try:
+                raw.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
+            finally:
+                raw.unregister(view)
+        else:
+            self.con.insert(name, data)
 
     def _conform(self, name: str, data: Any) -> Any:
         if name not in schema.TABLES:
             return data
         target = schema.table(name)
+        if not isinstance(data, (pd.DataFrame, pa.Table)):
+            return data
+        present = set(data.columns) if isinstance(data, pd.DataFrame) else set(data.column_names)
+        missing = [c.name for c in target.columns if c.name not in present]
+        required = [c for c in missing if not target.column(c).nullable]
+        if required:
+            raise WarehouseError(f"rows for {name} lack columns: {', '.join(required)}")
+        arrow_schema = target.ibis_schema().to_pyarrow()
         if isinstance(data, pd.DataFrame):
-            missing = [c for c in target.column_names if c not in data.columns]
-            if missing:
-                raise WarehouseError(f"rows for {name} lack columns: {', '.join(missing)}")
-            return pa.Table.from_pandas(
-                data[target.column_names], schema=target.ibis_schema().to_pyarrow(),
-                preserve_index=False,
-            )
-        if isinstance(data, pa.Table):
-            return data.select(target.column_names).cast(target.ibis_schema().to_pyarrow())
-        return data
+            data = pa.Table.from_pandas(data[[c for c in target.column_names if c in present]],
+                                        preserve_index=False)
+        for column in missing:  # optional columns a source lacks arrive as NULL
+            data = data.append_column(column, pa.nulls(len(data), arrow_schema.field(column).type))
+        return data.select(target.column_names).cast(arrow_schema)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Warehouse"]:
@@ -252,6 +267,8 @@ class Warehouse:
         """
         parts: list[str] = []
         for name in sorted(self.con.list_tables()):
+            if name.startswith("ibis_"):  # ibis' temporary memtable views are not content
+                continue
             if name == _META:
                 rows = self.con.table(_META).to_pyarrow().to_pylist()
                 parts.append(repr(sorted((r["key"], r["value"]) for r in rows)))
