@@ -1,0 +1,1 @@
+"""Built-in adapters; importing a module registers its adapters (see ``registry``)."""

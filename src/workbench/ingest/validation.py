@@ -1,0 +1,167 @@
+"""Row-level validation, vectorised: every rejected row gets one reason and a column at fault.
+
+Checks are boolean masks over a chunk of rows; :class:`RowIssues` keeps, per row, the *first*
+problem found (parsers run first, so a row whose date does not parse is reported as a bad date,
+not as a missing required value). Only the rows finally rejected become Python dicts, for the
+quarantine table.
+
+Table-level checks applied to every adapter's output (:func:`check_table`):
+
+- a non-nullable canonical column is empty → ``missing required value``;
+- a value outside the column's vocabulary (``offence_category``, ``clearance`` …) →
+  ``unknown <column> value``;
+- latitude outside [-90, 90] or longitude outside [-180, 180] → ``impossible coordinates``.
+
+Duplicate keys within a batch are found in the engine after staging (see
+:mod:`workbench.ingest.loading`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench import schema
+
+
+def as_mask(values: Any, length: int) -> np.ndarray:
+    """A plain boolean array from a boolean Series/array (missing counts as False)."""
+    if isinstance(values, pd.Series):
+        if values.dtype == bool:
+            return values.to_numpy()
+        return values.fillna(False).astype(bool).to_numpy()
+    array = np.asarray(values, dtype=bool)
+    if array.shape != (length,):
+        raise ValueError(f"mask has shape {array.shape}, expected ({length},)")
+    return array
+
+
+class RowIssues:
+    """The first problem of each row of one chunk: column at fault, reason, target table."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+        size = len(index)
+        self._flagged = np.zeros(size, dtype=bool)
+        self._reason = np.full(size, None, dtype=object)
+        self._column = np.full(size, None, dtype=object)
+        self._table = np.full(size, None, dtype=object)
+
+    def flag(self, mask: Any, column: str | None, reason: str | pd.Series,
+             *, table: str | None = None) -> None:
+        """Reject the rows where ``mask`` is true (unless already rejected) for ``reason``.
+
+        ``reason`` is one text for all, or a Series aligned with the rows (so it can quote
+        each row's value, built with vectorised string operations).
+        """
+        new = as_mask(mask, len(self.index)) & ~self._flagged
+        if not new.any():
+            return
+        self._flagged |= new
+        if isinstance(reason, pd.Series):  # may cover only the flagged rows
+            aligned = reason.reindex(self.index).astype(object).to_numpy()
+            self._reason[new] = aligned[new]
+        else:
+            self._reason[new] = reason
+        self._column[new] = column
+        self._table[new] = table
+
+    @property
+    def rejected(self) -> np.ndarray:
+        """Boolean array: rows rejected so far."""
+        return self._flagged.copy()
+
+    @property
+    def count(self) -> int:
+        return int(self._flagged.sum())
+
+    def rejected_frame(self, default_table: str) -> pd.DataFrame:
+        """One row per rejected row: ordinal (the chunk's index), column, reason, table."""
+        where = self._flagged
+        return pd.DataFrame({
+            "ordinal": self.index.to_numpy()[where],
+            "column": self._column[where],
+            "reason": self._reason[where],
+            "target_table": [t or default_table for t in self._table[where]],
+        })
+
+
+def quoted(values: pd.Series) -> pd.Series:
+    """Each value in single quotes, for reasons like ``bad date '2022-13-01' in Date``."""
+    text = values.astype("string").fillna("")
+    return "'" + text.str.slice(0, 80) + "'"
+
+
+class CanonicalRows:
+    """One table's canonical values for one chunk: a Series aligned with ``index`` or a
+    constant per column (constants stay scalars, so they cost nothing per row)."""
+
+    def __init__(self, table: schema.Table, index: pd.Index, values: Mapping[str, Any],
+                 source_columns: Mapping[str, str | None]) -> None:
+        self.table = table
+        self.index = index
+        self.values = dict(values)
+        self.source_columns = dict(source_columns)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def is_constant(self, name: str) -> bool:
+        return not isinstance(self.values[name], pd.Series)
+
+    def select(self, keep: np.ndarray) -> CanonicalRows:
+        """The rows where ``keep`` (boolean array over the rows) is true."""
+        values = {name: value[keep] if isinstance(value, pd.Series) else value
+                  for name, value in self.values.items()}
+        return CanonicalRows(self.table, self.index[keep], values, self.source_columns)
+
+
+def check_table(rows: CanonicalRows, issues: RowIssues) -> None:
+    """Flag rows that break the schema of ``rows.table`` (see the module docstring).
+
+    The reason names the *source* column behind each canonical column, so the quarantine says
+    what to fix in the export.
+    """
+    table = rows.table
+    size = len(rows)
+
+    def flag(mask: Any, column: str, reason: str | pd.Series) -> None:
+        # rows may repeat a record (secondary tables): map back to the chunk's records
+        if isinstance(mask, (bool, np.bool_)):
+            mask = np.full(size, bool(mask))
+        mask = as_mask(mask, size)
+        if not mask.any():
+            return
+        records = np.isin(issues.index.to_numpy(), rows.index.to_numpy()[mask])
+        if isinstance(reason, pd.Series):
+            reason = pd.Series(reason.to_numpy()[mask] if len(reason) == size else reason,
+                               index=rows.index[mask]).groupby(level=0).first()
+        issues.flag(records, column, reason, table=table.name)
+
+    for column in table.columns:
+        value = rows.values[column.name]
+        at_fault = rows.source_columns.get(column.name) or column.name
+        constant = not isinstance(value, pd.Series)
+        if not column.nullable:
+            missing = (value is None or (not isinstance(value, str) and pd.isna(value))) \
+                if constant else value.isna()
+            flag(missing, at_fault, f"missing required value (for {table.name}.{column.name})")
+        if column.vocabulary:
+            allowed = list(column.vocabulary)
+            if constant:
+                unknown = value is not None and value not in allowed
+                flag(unknown, at_fault, f"unknown {column.name} value {value!r}")
+            else:
+                mask = (value.notna() & ~value.isin(allowed)).to_numpy(bool)
+                if mask.any():
+                    flag(mask, at_fault, f"unknown {column.name} value " + quoted(value))
+    if "latitude" in rows.values and "longitude" in rows.values \
+            and not rows.is_constant("latitude") and not rows.is_constant("longitude"):
+        latitude = pd.to_numeric(rows.values["latitude"], errors="coerce")
+        longitude = pd.to_numeric(rows.values["longitude"], errors="coerce")
+        impossible = (latitude.abs() > 90) | (longitude.abs() > 180)
+        flag(impossible, rows.source_columns.get("latitude") or "latitude",
+             "impossible coordinates (latitude outside ±90 or longitude outside ±180)")
