@@ -29,6 +29,17 @@ class IngestError(WorkbenchError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class AnalysisInputError(WorkbenchError, ValueError):
+    """Raised when an analysis gets a table without the columns it needs, or an option it
+    cannot use (an unknown period, a window of zero days, overlapping area sets, ...).
+    The message names the table, column or option at fault."""
+
+
+class InsufficientDataError(WorkbenchError):
+    """Raised when there is too little data for a method (e.g. fewer months than a seasonal
+    forecast needs). The message says how much is needed and how much was found."""
+
+
 class UnknownNameError(WorkbenchError):
     """Raised when a registry (adapters, reports, apps) is asked for a name it does not hold."""
 

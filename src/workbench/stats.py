@@ -146,9 +146,13 @@ def _two_sided_normal_quantile(level: float) -> float:
 def poisson_z(current: Numbers, past: Numbers) -> NumbersResult:
     """Return the Poisson z-score for a change between two counts: ``2(√current − √past)``.
 
-    The square root is the variance-stabilising transform of a Poisson count, so the
-    difference of two roots has variance about 1/4 and ``Z`` is roughly standard normal when
-    nothing has changed. Wheeler suggests flagging ``|Z| > 3``; 4 → 9 gives ``Z = 2``.
+    The square root is the variance-stabilising transform of a Poisson count: ``√X`` has
+    variance about 1/4 whatever the mean. When ``past`` is a long-run expected count (an
+    average over many periods, so nearly free of noise) ``Z`` is roughly standard normal if
+    nothing changed. When both are single-period counts, each root carries variance 1/4, so
+    ``Z`` has variance about 2 and ``|Z| > 3`` flags ~3–4% of unchanged cells, not 0.27%
+    (``workbench.analysis.crime.compstat_grid`` reports adjusted E-test p-values for that
+    reason). Wheeler suggests flagging ``|Z| > 3``; 4 → 9 gives ``Z = 2``.
 
     Source: A. P. Wheeler (2018), "Testing changes in short run crime patterns".
 

@@ -1,0 +1,203 @@
+"""Helpers shared by the crime, calls, collisions, CSI, forecast and hot-spot analyses.
+
+Private to :mod:`workbench.analysis`: date windows, period buckets computed in the engine,
+zero-filling of small aggregates, and the errors those analyses raise.
+
+Everything here is engine-neutral Ibis (``truncate``, comparisons with timestamp literals,
+conditional sums), so the same expressions compile for DuckDB and Spark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Literal, TypeAlias
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from workbench.errors import AnalysisInputError, InsufficientDataError  # noqa: F401 (re-exported)
+
+Period: TypeAlias = Literal["day", "week", "month", "year"]
+
+PERIODS: tuple[str, ...] = ("day", "week", "month", "year")
+
+_TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+
+def require_columns(table: ibis.Table, columns: Iterable[str], table_name: str) -> None:
+    """Raise :class:`AnalysisInputError` unless ``table`` has every column in ``columns``."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise AnalysisInputError(
+            f"the {table_name} table lacks column(s) {', '.join(missing)}; "
+            f"it has: {', '.join(table.columns)}"
+        )
+
+
+def require_period(period: str, allowed: Sequence[str] = PERIODS) -> None:
+    """Raise unless ``period`` is one of ``allowed``."""
+    if period not in allowed:
+        raise AnalysisInputError(f"period must be one of {', '.join(allowed)}; got {period!r}")
+
+
+def require_positive_days(name: str, days: int) -> None:
+    """Raise unless ``days`` is a positive whole number of days."""
+    if int(days) != days or days < 1:
+        raise AnalysisInputError(f"{name} must be a positive whole number of days; got {days!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and windows
+# --------------------------------------------------------------------------------------------
+
+
+def one_year_earlier(day: dt.date) -> dt.date:
+    """The same calendar date a year earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day``."""
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def within_dates(column: ir.TimestampValue, start: dt.date, end: dt.date) -> ir.BooleanValue:
+    """True where ``column`` falls on a day from ``start`` to ``end``, both inclusive."""
+    lower = ibis.timestamp(start_of_day(start))
+    upper = ibis.timestamp(start_of_day(end + dt.timedelta(days=1)))
+    return (column >= lower) & (column < upper)
+
+
+def period_start_of(day: dt.date, period: str) -> dt.date:
+    """The first day of the period (Monday-start ISO week, month, year) holding ``day``."""
+    require_period(period)
+    if period == "day":
+        return day
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def next_period_start(start: dt.date, period: str) -> dt.date:
+    """The first day of the period after the one starting on ``start``."""
+    require_period(period)
+    if period == "day":
+        return start + dt.timedelta(days=1)
+    if period == "week":
+        return start + dt.timedelta(days=7)
+    if period == "month":
+        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start.replace(year=start.year + 1, month=1, day=1)
+
+
+def period_starts(start: dt.date, end: dt.date, period: str) -> list[dt.date]:
+    """First days of every period overlapping ``start``..``end`` (inclusive)."""
+    first = period_start_of(start, period)
+    starts = []
+    current = first
+    while current <= end:
+        starts.append(current)
+        current = next_period_start(current, period)
+    return starts
+
+
+def months_back(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` before the month holding ``day``."""
+    index = day.year * 12 + (day.month - 1) - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_table(start: dt.date, end: dt.date, period: str) -> pd.DataFrame:
+    """``period_start, complete``: every period overlapping ``start``..``end`` and whether it
+    lies wholly inside (false for a partial first period or a period still in progress)."""
+    starts = period_starts(start, end, period)
+    return pd.DataFrame({
+        "period_start": pd.to_datetime(starts),
+        "complete": [s >= start and next_period_start(s, period) - dt.timedelta(days=1) <= end
+                     for s in starts],
+    })
+
+
+def truncate_to_period(column: ir.TimestampValue, period: str) -> ir.TimestampValue:
+    """The engine expression for the start of ``column``'s period (Monday-start weeks)."""
+    require_period(period)
+    return column.truncate(_TRUNCATE_UNIT[period])
+
+
+# --------------------------------------------------------------------------------------------
+# Small-frame helpers
+# --------------------------------------------------------------------------------------------
+
+
+def population_for_years(
+    population: pd.DataFrame, years: Sequence[int], geography_column: str | None
+) -> pd.DataFrame:
+    """For each geography and requested year, the population of the nearest year available:
+    the latest year not after it, else the earliest year (``population_year`` says which)."""
+    keys = [geography_column] if geography_column else []
+    rows = []
+    groups = population.groupby(keys, sort=True) if keys else [((), population)]
+    for key, group in groups:
+        available = group.sort_values("year")
+        known_years = available["year"].to_numpy()
+        for year in years:
+            earlier = known_years[known_years <= year]
+            chosen = int(earlier.max()) if earlier.size else int(known_years.min())
+            value = int(available.loc[available["year"] == chosen, "population"].iloc[0])
+            row: dict[str, object] = {"year": int(year), "population": value,
+                                      "population_year": chosen}
+            if geography_column:
+                row[geography_column] = key[0] if isinstance(key, tuple) else key
+            rows.append(row)
+    return pd.DataFrame(rows, columns=[*keys, "year", "population", "population_year"])
+
+
+def as_dates(values: pd.Series) -> pd.Series:
+    """Engine timestamps (or dates) as normalised pandas ``datetime64[ns]`` values."""
+    return pd.to_datetime(values).dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+
+
+def count_sum(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    """How many rows satisfy ``condition`` (NULL counts as false), as an engine aggregate."""
+    return condition.fill_null(False).cast("int64").sum().fill_null(0)
+
+
+def zero_filled(
+    frame: pd.DataFrame,
+    *,
+    period_column: str,
+    period_values: Sequence[pd.Timestamp],
+    group_columns: Sequence[str],
+    value_columns: Sequence[str],
+    groups: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every period × group combination of a small aggregate, with 0 where a count is absent.
+
+    ``groups`` lists the groups to keep (default: the groups found in ``frame``); the result
+    is sorted by group then period. Never modifies ``frame``.
+    """
+    group_columns = list(group_columns)
+    periods = pd.DataFrame({period_column: pd.to_datetime(list(period_values))})
+    if group_columns:
+        group_frame = (frame[group_columns].drop_duplicates() if groups is None
+                       else groups[group_columns].drop_duplicates())
+        skeleton = group_frame.merge(periods, how="cross")
+    else:
+        skeleton = periods
+    keys = [*group_columns, period_column]
+    merged = skeleton.merge(frame[[*keys, *value_columns]], on=keys, how="left")
+    for column in value_columns:
+        merged[column] = merged[column].fillna(0).astype("int64")
+    return merged.sort_values(keys, kind="stable").reset_index(drop=True)

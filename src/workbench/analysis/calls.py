@@ -1,0 +1,323 @@
+"""Calls for service: hour-of-week demand, response times against targets, and the share of
+calls suited to an alternative (non-police) response.
+
+Response time is ``arrived_at − received_at`` in minutes, for calls a unit arrived at (calls
+with no arrival, or an arrival stamped before the call was received, are counted but have no
+response time). Medians and 90th percentiles are exact (linear interpolation, the same on
+DuckDB's ``quantile_cont`` and Spark's ``percentile``) and computed in the engine.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from workbench.analysis._common import (
+    AnalysisInputError,
+    as_dates,
+    count_sum,
+    period_table,
+    require_columns,
+    require_period,
+    truncate_to_period,
+    within_dates,
+    zero_filled,
+)
+
+__all__ = [
+    "DEFAULT_RESPONSE_TARGETS",
+    "ResponseTarget",
+    "alternative_response_share",
+    "hour_of_week_demand",
+    "response_time_trend",
+    "response_times",
+]
+
+
+@dataclass(frozen=True)
+class ResponseTarget:
+    """A response-time target: ``share`` of calls answered within ``minutes`` (e.g. 15, 0.9)."""
+
+    minutes: float
+    share: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not self.minutes > 0:
+            raise AnalysisInputError(f"a target's minutes must be positive; got {self.minutes}")
+        if not 0 < self.share <= 1:
+            raise AnalysisInputError(f"a target's share must be in (0, 1]; got {self.share}")
+
+
+#: An example target (Priority 1 within 15 minutes for 90% of calls); a setting, not a standard.
+DEFAULT_RESPONSE_TARGETS: Mapping[int, ResponseTarget] = {1: ResponseTarget(15.0, 0.9)}
+
+
+def _elapsed_seconds(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:
+    """``end − start`` in seconds as a double (cast first: Spark would otherwise divide it as a
+    decimal by the literal and round to six decimal places)."""
+    return (end.epoch_seconds() - start.epoch_seconds()).cast("float64")
+
+
+def _require_window(start: dt.date, as_of: dt.date) -> None:
+    if start > as_of:
+        raise AnalysisInputError(f"start {start} is after as_of {as_of}")
+
+
+# --------------------------------------------------------------------------------------------
+# Hour-of-week demand
+# --------------------------------------------------------------------------------------------
+
+
+def _weekday_occurrences(start: dt.date, as_of: dt.date) -> dict[int, int]:
+    """How many times each weekday (0 = Monday) occurs from ``start`` to ``as_of``."""
+    days = (as_of - start).days + 1
+    whole_weeks, remainder = divmod(days, 7)
+    occurrences = dict.fromkeys(range(7), whole_weeks)
+    for offset in range(remainder):
+        occurrences[(start + dt.timedelta(days=offset)).weekday()] += 1
+    return occurrences
+
+
+def hour_of_week_demand(
+    calls: ibis.Table,
+    *,
+    start: dt.date,
+    as_of: dt.date,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Calls per hour of the week (168 cells), averaged over the weeks from ``start`` to ``as_of``.
+
+    ``calls_per_hour`` for Monday 14:00 is the number of calls received in Monday 14:00–14:59
+    hours in the window divided by the number of Mondays in it (``weeks``), so a window that
+    is not a whole number of weeks is still averaged fairly. ``mean_handling_hours`` is the
+    mean of ``cleared_at − dispatched_at`` over calls with both (the time a unit is busy) and
+    ``offered_load = calls_per_hour × mean_handling_hours`` (Erlangs), the input to
+    :func:`workbench.stats.erlang_c_units_needed`.
+
+    Returns:
+        ``*by, day_of_week`` (0 = Monday), ``day_name, hour, hour_of_week`` (0–167),
+        ``calls, weeks, calls_per_hour, mean_handling_hours, offered_load``; every one of the
+        168 cells for each group, 0 where there were no calls.
+    """
+    by = list(by)
+    require_columns(calls, ["received_at", "dispatched_at", "cleared_at", *by],
+                    "calls_for_service")
+    _require_window(start, as_of)
+    window = calls.filter(within_dates(calls.received_at, start, as_of))
+    handling = _elapsed_seconds(window.dispatched_at, window.cleared_at) / 3600.0
+    valid_handling = ibis.ifelse(handling >= 0, handling, ibis.null("float64"))
+    marked = window.mutate(
+        day_of_week=window.received_at.day_of_week.index().cast("int64"),
+        hour=window.received_at.hour().cast("int64"),
+        handling_hours=valid_handling,
+    )
+    grouped = marked.group_by([*by, "day_of_week", "hour"]).aggregate(
+        calls=marked.count(),
+        handled=marked.handling_hours.count(),
+        handling_hours_total=marked.handling_hours.sum(),
+    ).to_pandas()
+
+    cells = pd.DataFrame([(d, h) for d in range(7) for h in range(24)],
+                         columns=["day_of_week", "hour"])
+    if by:
+        groups = grouped[by].drop_duplicates()
+        cells = groups.merge(cells, how="cross")
+    frame = cells.merge(grouped, on=[*by, "day_of_week", "hour"], how="left")
+    frame["calls"] = frame["calls"].fillna(0).astype("int64")
+    frame["handled"] = frame["handled"].fillna(0).astype("int64")
+    frame["handling_hours_total"] = frame["handling_hours_total"].fillna(0.0).astype(float)
+    weeks = _weekday_occurrences(start, as_of)
+    frame["weeks"] = frame["day_of_week"].map(weeks).astype("int64")
+    frame["day_name"] = frame["day_of_week"].map(lambda d: calendar.day_name[d])
+    frame["hour_of_week"] = frame["day_of_week"] * 24 + frame["hour"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["calls_per_hour"] = np.where(frame["weeks"] > 0, frame["calls"] / frame["weeks"],
+                                           np.nan)
+        frame["mean_handling_hours"] = np.where(
+            frame["handled"] > 0, frame["handling_hours_total"] / frame["handled"], np.nan)
+    frame["offered_load"] = frame["calls_per_hour"] * frame["mean_handling_hours"]
+    return frame.sort_values([*by, "hour_of_week"]).reset_index(drop=True)[
+        [*by, "day_of_week", "day_name", "hour", "hour_of_week", "calls", "weeks",
+         "calls_per_hour", "mean_handling_hours", "offered_load"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Response times
+# --------------------------------------------------------------------------------------------
+
+
+def _normalise_targets(
+    targets: Mapping[int, ResponseTarget | float] | None,
+) -> dict[int, ResponseTarget]:
+    result = {}
+    for priority, target in (targets or {}).items():
+        result[int(priority)] = (target if isinstance(target, ResponseTarget)
+                                 else ResponseTarget(float(target)))
+    return result
+
+
+def _target_minutes(priority: ir.IntegerValue,
+                    targets: Mapping[int, ResponseTarget]) -> ir.FloatingValue:
+    if not targets:
+        return ibis.null("float64")
+    return ibis.cases(*((priority == p, float(t.minutes)) for p, t in targets.items()),
+                      else_=ibis.null("float64"))
+
+
+def _response_aggregates(
+    calls: ibis.Table,
+    *,
+    start: dt.date,
+    as_of: dt.date,
+    keys: Sequence[str],
+    targets: Mapping[int, ResponseTarget],
+    period: str | None,
+) -> pd.DataFrame:
+    window = calls.filter(within_dates(calls.received_at, start, as_of))
+    minutes = _elapsed_seconds(window.received_at, window.arrived_at) / 60.0
+    prepared = window.mutate(
+        response_minutes=ibis.ifelse(window.arrived_at.notnull() & (minutes >= 0), minutes,
+                                     ibis.null("float64")),
+        target_minutes=_target_minutes(window.priority, targets),
+    )
+    if period is not None:
+        prepared = prepared.mutate(period_start=truncate_to_period(prepared.received_at, period))
+        keys = ["period_start", *keys]
+    judged = prepared.response_minutes.notnull() & prepared.target_minutes.notnull()
+    grouped = prepared.group_by(list(keys)).aggregate(
+        calls=prepared.count(),
+        arrived=prepared.response_minutes.count(),
+        median_minutes=prepared.response_minutes.median(),
+        p90_minutes=prepared.response_minutes.quantile(0.9),
+        judged=count_sum(judged),
+        within_target=count_sum(judged & (prepared.response_minutes
+                                          <= prepared.target_minutes)),
+    ).to_pandas()
+    if period is not None:
+        grouped["period_start"] = as_dates(grouped["period_start"])
+    for column in ("calls", "arrived", "judged", "within_target"):
+        grouped[column] = grouped[column].fillna(0).astype("int64")
+    for column in ("median_minutes", "p90_minutes"):
+        grouped[column] = grouped[column].astype(float)
+    return grouped
+
+
+def _add_target_columns(frame: pd.DataFrame, targets: Mapping[int, ResponseTarget]) -> None:
+    """Add target and compliance columns in place (``frame`` is a fresh local aggregate)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["share_within_target"] = np.where(
+            frame["judged"] > 0, frame["within_target"] / frame["judged"], np.nan)
+    if "priority" in frame.columns:
+        frame["target_minutes"] = frame["priority"].map(
+            lambda p: targets[int(p)].minutes if pd.notna(p) and int(p) in targets else np.nan)
+        frame["target_share"] = frame["priority"].map(
+            lambda p: targets[int(p)].share if pd.notna(p) and int(p) in targets else np.nan)
+        frame["meets_target"] = np.where(
+            frame["share_within_target"].notna() & frame["target_share"].notna(),
+            frame["share_within_target"] >= frame["target_share"], pd.NA)
+        frame["meets_target"] = frame["meets_target"].astype("boolean")
+
+
+def response_times(
+    calls: ibis.Table,
+    *,
+    start: dt.date,
+    as_of: dt.date,
+    by: Sequence[str] = ("priority", "division"),
+    targets: Mapping[int, ResponseTarget | float] | None = DEFAULT_RESPONSE_TARGETS,
+) -> pd.DataFrame:
+    """Response time (arrived − received, minutes) by group, against per-priority targets.
+
+    Args:
+        calls: the canonical ``calls_for_service`` table.
+        start, as_of: calls received on these days (inclusive) are included.
+        by: grouping columns; include ``"priority"`` to get the target columns.
+        targets: priority → :class:`ResponseTarget` (or plain minutes, at 90%); calls of a
+            priority without a target are not judged.
+
+    Returns:
+        ``*by, calls, arrived`` (calls with a response time), ``median_minutes,
+        p90_minutes, judged`` (calls with a response time and a target), ``within_target,
+        share_within_target`` and, when grouped by priority, ``target_minutes, target_share,
+        meets_target`` (share within target ≥ the target share; NA without a target).
+    """
+    by = list(by)
+    require_columns(calls, ["received_at", "arrived_at", "priority", *by], "calls_for_service")
+    _require_window(start, as_of)
+    normalised = _normalise_targets(targets)
+    frame = _response_aggregates(calls, start=start, as_of=as_of, keys=by, targets=normalised,
+                                 period=None)
+    _add_target_columns(frame, normalised)
+    return frame.sort_values(by).reset_index(drop=True) if by else frame
+
+
+def response_time_trend(
+    calls: ibis.Table,
+    *,
+    start: dt.date,
+    as_of: dt.date,
+    period: str = "month",
+    by: Sequence[str] = ("priority",),
+    targets: Mapping[int, ResponseTarget | float] | None = DEFAULT_RESPONSE_TARGETS,
+) -> pd.DataFrame:
+    """:func:`response_times` per week or month: the same columns plus ``period_start`` and
+    ``complete`` (false for a period only partly inside ``start``..``as_of``)."""
+    by = list(by)
+    require_period(period, ("week", "month", "year"))
+    require_columns(calls, ["received_at", "arrived_at", "priority", *by], "calls_for_service")
+    _require_window(start, as_of)
+    normalised = _normalise_targets(targets)
+    frame = _response_aggregates(calls, start=start, as_of=as_of, keys=by, targets=normalised,
+                                 period=period)
+    _add_target_columns(frame, normalised)
+    complete = period_table(start, as_of, period).set_index("period_start")["complete"]
+    frame["complete"] = frame["period_start"].map(complete).fillna(False).astype(bool)
+    return frame.sort_values([*by, "period_start"]).reset_index(drop=True)
+
+
+def alternative_response_share(
+    calls: ibis.Table,
+    *,
+    start: dt.date,
+    as_of: dt.date,
+    call_types: Sequence[str],
+    period: str = "month",
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Share of calls whose ``call_type`` is on the ``call_types`` list (a setting: the call
+    types the service considers suited to a non-police or alternative response).
+
+    Returns:
+        ``period_start, *by, calls, alternative_calls, share, complete``, zero-filled over
+        periods for each group.
+    """
+    by = list(by)
+    types = list(call_types)
+    if not types:
+        raise AnalysisInputError("call_types must name at least one call type")
+    require_period(period)
+    require_columns(calls, ["received_at", "call_type", *by], "calls_for_service")
+    _require_window(start, as_of)
+    window = calls.filter(within_dates(calls.received_at, start, as_of))
+    bucketed = window.mutate(period_start=truncate_to_period(window.received_at, period))
+    grouped = bucketed.group_by(["period_start", *by]).aggregate(
+        calls=bucketed.count(),
+        alternative_calls=count_sum(bucketed.call_type.isin(types)),
+    ).to_pandas()
+    grouped["period_start"] = as_dates(grouped["period_start"])
+    periods = period_table(start, as_of, period)
+    frame = zero_filled(grouped, period_column="period_start",
+                        period_values=list(periods["period_start"]), group_columns=by,
+                        value_columns=["calls", "alternative_calls"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["share"] = np.where(frame["calls"] > 0,
+                                  frame["alternative_calls"] / frame["calls"], np.nan)
+    frame = frame.merge(periods, on="period_start", how="left")
+    return frame[["period_start", *by, "calls", "alternative_calls", "share", "complete"]]
