@@ -339,7 +339,8 @@ FINANCE = _register(Table(
         _c("cost_centre", "string", "Cost centre id", nullable=False),
         _c("cost_centre_name", "string", "Cost centre name"),
         _c("account", "string", "salaries, overtime, benefits, premises, fleet, equipment, "
-           "contracts, other, revenue", nullable=False),
+           "contracts, other, revenue; total when a source publishes one amount per cost "
+           "centre", nullable=False),
         _c("month", "date", "First day of the month", nullable=False),
         _c("budget", "float64", "Budget for the month"),
         _c("actual", "float64", "Actual spend (NULL for months not yet closed)"),

@@ -1,8 +1,8 @@
 """The one table of adapters, looked up by name (``register(name, adapter)``).
 
 Adding an adapter is a class and a line: ``register("my-format", MyFormatAdapter)`` at the
-bottom of its module, and the module listed in :data:`BUILTIN_MODULES` (or imported by a
-plugin before use).
+bottom of a module in ``workbench/ingest/adapters/`` — every public module there is imported
+on first look-up (or import your own module before use, for a plugin).
 """
 
 from __future__ import annotations
@@ -13,12 +13,18 @@ from pathlib import Path
 from workbench.errors import UnknownNameError
 from workbench.ingest.base import Adapter
 
+def _adapter_modules() -> tuple[str, ...]:
+    """Every public module of ``workbench.ingest.adapters`` (their import registers them)."""
+    import pkgutil
+
+    from workbench.ingest import adapters
+
+    return tuple(f"{adapters.__name__}.{info.name}" for info in pkgutil.iter_modules(adapters.__path__)
+                 if not info.name.startswith("_"))
+
+
 #: Modules whose import registers the built-in adapters.
-BUILTIN_MODULES = (
-    "workbench.ingest.adapters.generic_csv",
-    "workbench.ingest.adapters.toronto",
-    "workbench.ingest.adapters.chicago",
-)
+BUILTIN_MODULES = _adapter_modules()
 
 _ADAPTERS: dict[str, type[Adapter]] = {}
 _builtins_loaded = False
