@@ -81,6 +81,7 @@ class Warehouse:
             except Exception as exc:  # duckdb raises IOException for locks, corrupt files
                 raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
             con.raw_sql("SET TimeZone = 'UTC'")
+            con.raw_sql("SET enable_progress_bar = false")  # no stray widget in apps or kernels
         elif url.startswith(("pyspark://", "spark://")):
             con = _connect_spark(url)
         else:

@@ -155,6 +155,7 @@ def load_source(warehouse: Warehouse, adapter_name: str, adapter: Adapter, sourc
     )
     with warehouse.transaction():
         warehouse.ensure_tables([*adapter.targets, "quarantine", "ingest_batches"])
+        _ensure_reference_tables(warehouse)
         try:
             result = _run_batch(warehouse, batch, started, progress)
         except BaseException:
@@ -233,6 +234,17 @@ def _drop_stages(warehouse: Warehouse, batch: _Batch, *, quietly: bool = False) 
     except Exception:
         if not quietly:
             raise
+
+
+def _ensure_reference_tables(warehouse: Warehouse) -> None:
+    """Load the versioned reference data (offence codes with CSI weights) when the warehouse
+    has none yet, so analyses of ingested data can classify and weight offences."""
+    if warehouse.has_table("offence_codes") and warehouse.table("offence_codes").count().execute():
+        return
+    from workbench.demo.offence_codes import load_offence_codes
+
+    warehouse.ensure_tables(["offence_codes"])
+    warehouse.append("offence_codes", load_offence_codes())
 
 
 def append_arrow(warehouse: Warehouse, name: str, data: pa.Table) -> None:
