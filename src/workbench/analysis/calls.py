@@ -15,18 +15,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
+import ibis.common.exceptions as ibis_errors
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from workbench.analysis._common import (
     AnalysisInputError,
-    as_dates,
     count_sum,
+    period_key,
+    period_start_from_key,
     period_table,
     require_columns,
     require_period,
-    truncate_to_period,
     within_dates,
     zero_filled,
 )
@@ -171,6 +172,21 @@ def _target_minutes(priority: ir.IntegerValue,
                       else_=ibis.null("float64"))
 
 
+#: The response-time percentiles reported: the median and the 90th percentile.
+_PERCENTILES = (0.5, 0.9)
+
+
+def _split_percentiles(values: pd.Series) -> list[pd.Series]:
+    """One float Series per entry of :data:`_PERCENTILES` from a column of percentile lists
+    (a group without any response time has NULL instead of a list)."""
+    rows = [np.full(len(_PERCENTILES), np.nan) if value is None
+            or (np.ndim(value) == 0 and pd.isna(value)) else np.asarray(value, dtype=float)
+            for value in values]
+    table = np.vstack(rows) if rows else np.empty((0, len(_PERCENTILES)))
+    return [pd.Series(table[:, index], index=values.index, dtype=float)
+            for index in range(len(_PERCENTILES))]
+
+
 def _response_aggregates(
     calls: ibis.Table,
     *,
@@ -188,20 +204,34 @@ def _response_aggregates(
         target_minutes=_target_minutes(window.priority, targets),
     )
     if period is not None:
-        prepared = prepared.mutate(period_start=truncate_to_period(prepared.received_at, period))
+        prepared = prepared.mutate(period_start=period_key(prepared.received_at, period))
         keys = ["period_start", *keys]
     judged = prepared.response_minutes.notnull() & prepared.target_minutes.notnull()
-    grouped = prepared.group_by(list(keys)).aggregate(
-        calls=prepared.count(),
-        arrived=prepared.response_minutes.count(),
-        median_minutes=prepared.response_minutes.median(),
-        p90_minutes=prepared.response_minutes.quantile(0.9),
-        judged=count_sum(judged),
-        within_target=count_sum(judged & (prepared.response_minutes
-                                          <= prepared.target_minutes)),
-    ).to_pandas()
+    counts = {
+        "calls": prepared.count(),
+        "arrived": prepared.response_minutes.count(),
+        "judged": count_sum(judged),
+        "within_target": count_sum(judged & (prepared.response_minutes
+                                             <= prepared.target_minutes)),
+    }
+    grouping = prepared.group_by(list(keys))
+    try:
+        # Both percentiles from one sort per group (DuckDB, Spark, Postgres, ClickHouse)
+        grouped = grouping.aggregate(
+            **counts, percentiles=prepared.response_minutes.quantile(list(_PERCENTILES))
+        ).to_pandas()
+        percentiles = _split_percentiles(grouped.pop("percentiles"))
+    except (ibis_errors.OperationNotDefinedError, ibis_errors.UnsupportedOperationError):
+        # engines with single but no multiple quantiles: one aggregate per percentile
+        grouped = grouping.aggregate(
+            **counts, **{f"_p{index}": prepared.response_minutes.quantile(share)
+                         for index, share in enumerate(_PERCENTILES)}).to_pandas()
+        percentiles = [grouped.pop(f"_p{index}") for index in range(len(_PERCENTILES))]
+    grouped["median_minutes"], grouped["p90_minutes"] = percentiles
+    grouped = grouped[[*keys, "calls", "arrived", "median_minutes", "p90_minutes", "judged",
+                       "within_target"]]
     if period is not None:
-        grouped["period_start"] = as_dates(grouped["period_start"])
+        grouped["period_start"] = period_start_from_key(grouped["period_start"], period)
     for column in ("calls", "arrived", "judged", "within_target"):
         grouped[column] = grouped[column].fillna(0).astype("int64")
     for column in ("median_minutes", "p90_minutes"):
@@ -306,12 +336,12 @@ def alternative_response_share(
     require_columns(calls, ["received_at", "call_type", *by], "calls_for_service")
     _require_window(start, as_of)
     window = calls.filter(within_dates(calls.received_at, start, as_of))
-    bucketed = window.mutate(period_start=truncate_to_period(window.received_at, period))
+    bucketed = window.mutate(period_start=period_key(window.received_at, period))
     grouped = bucketed.group_by(["period_start", *by]).aggregate(
         calls=bucketed.count(),
         alternative_calls=count_sum(bucketed.call_type.isin(types)),
     ).to_pandas()
-    grouped["period_start"] = as_dates(grouped["period_start"])
+    grouped["period_start"] = period_start_from_key(grouped["period_start"], period)
     periods = period_table(start, as_of, period)
     frame = zero_filled(grouped, period_column="period_start",
                         period_values=list(periods["period_start"]), group_columns=by,

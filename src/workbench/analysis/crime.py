@@ -25,16 +25,16 @@ from scipy import stats as scipy_stats
 from workbench import stats
 from workbench.analysis._common import (
     AnalysisInputError,
-    as_dates,
-    count_sum,
     next_period_start,
     one_year_earlier,
+    period_key,
+    period_start_from_key,
     period_start_of,
     period_table,
     population_for_years,
     require_columns,
     require_period,
-    truncate_to_period,
+    start_of_day,
     within_dates,
     zero_filled,
 )
@@ -84,12 +84,15 @@ def _grouped_period_counts(
     time_column: str = "occurred_at",
     count_name: str = "incidents",
 ) -> pd.DataFrame:
-    """Counts per period and group, aggregated in the engine (absent combinations missing)."""
+    """Counts per period and group, aggregated in the engine (absent combinations missing).
+
+    The engine groups by a cheap period key (:func:`period_key`); the few result rows get
+    their period start in pandas."""
     window = incidents.filter(within_dates(incidents[time_column], start, end))
-    bucketed = window.mutate(period_start=truncate_to_period(window[time_column], period))
+    bucketed = window.mutate(period_start=period_key(window[time_column], period))
     grouped = bucketed.group_by(["period_start", *by]).aggregate(**{count_name: bucketed.count()})
     frame = grouped.to_pandas()
-    frame["period_start"] = as_dates(frame["period_start"])
+    frame["period_start"] = period_start_from_key(frame["period_start"], period)
     return frame
 
 
@@ -422,6 +425,52 @@ def change_statistics(
     return result
 
 
+def _window_counts(
+    incidents: ibis.Table, windows: Sequence[ComparisonWindow], by: Sequence[str]
+) -> pd.DataFrame:
+    """``*by, current_0, past_0, current_1, …``: incidents per group in each window, from one
+    scan of ``incidents``.
+
+    The windows' first days and the days after their last days cut time into at most
+    ``4 × len(windows)`` consecutive spans; the engine counts incidents per group and span
+    (one comparison chain per row, instead of a conditional sum per window side), and each
+    window's count is the sum of the spans it covers. Every group with an incident in any
+    window appears, with 0 where a window has none; ``by = ()`` gives one row.
+    """
+    if not windows:
+        raise AnalysisInputError("periods must name at least one CompStat period")
+    by = list(by)
+    sides = [(f"{side}_{index}", first, last + dt.timedelta(days=1))
+             for index, window in enumerate(windows)
+             for side, first, last in (("current", window.current_start, window.current_end),
+                                       ("past", window.past_start, window.past_end))]
+    edges = sorted({day for _, first, after in sides for day in (first, after)})
+    scanned = incidents.filter(within_dates(incidents.occurred_at, edges[0],
+                                            edges[-1] - dt.timedelta(days=1)))
+    span = ibis.cases(*((scanned.occurred_at < ibis.timestamp(start_of_day(edge)), position)
+                        for position, edge in enumerate(edges[1:-1])),
+                      else_=len(edges) - 2)
+    spanned = scanned.mutate(span=span)
+    counted = spanned.group_by([*by, "span"]).aggregate(incidents=spanned.count()).to_pandas()
+    # covers[s, k]: span s (edges[s] up to edges[s + 1]) lies inside window side k
+    covers = np.array([[first <= edges[s] and edges[s + 1] <= after for _, first, after in sides]
+                       for s in range(len(edges) - 1)], dtype="int64")
+    spans = counted["span"].astype("int64").to_numpy()
+    per_span = counted["incidents"].astype("int64").to_numpy()
+    if by:  # groups in order of first appearance; a NULL key is a group of its own
+        wide = counted[by].drop_duplicates().reset_index(drop=True)
+        group_index = counted.groupby(by, dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        wide = pd.DataFrame(index=[0])
+        group_index = np.zeros(len(counted), dtype="int64")
+    matrix = np.zeros((len(wide), len(edges) - 1), dtype="int64")
+    np.add.at(matrix, (group_index, spans), per_span)
+    window_counts = matrix @ covers
+    for position, (name, _, _) in enumerate(sides):
+        wide[name] = window_counts[:, position]
+    return wide.reset_index(drop=True)
+
+
 def compstat_grid(
     incidents: ibis.Table,
     *,
@@ -461,16 +510,7 @@ def compstat_grid(
     by = list(by)
     require_columns(incidents, ["occurred_at", *by], "incidents")
     windows = compstat_windows(as_of, periods)
-    earliest = min(window.past_start for window in windows)
-    scanned = incidents.filter(within_dates(incidents.occurred_at, earliest, as_of))
-    aggregates = {}
-    for index, window in enumerate(windows):
-        aggregates[f"current_{index}"] = count_sum(
-            within_dates(scanned.occurred_at, window.current_start, window.current_end))
-        aggregates[f"past_{index}"] = count_sum(
-            within_dates(scanned.occurred_at, window.past_start, window.past_end))
-    query = scanned.group_by(by).aggregate(**aggregates) if by else scanned.aggregate(**aggregates)
-    wide = query.to_pandas()
+    wide = _window_counts(incidents, windows, by)
 
     parts = []
     for index, window in enumerate(windows):
@@ -482,8 +522,8 @@ def compstat_grid(
         part["past_end"] = window.past_end
         part["current_days"] = window.current_days
         part["past_days"] = window.past_days
-        part["current"] = wide[f"current_{index}"].fillna(0).astype("int64")
-        part["past"] = wide[f"past_{index}"].fillna(0).astype("int64")
+        part["current"] = wide[f"current_{index}"].to_numpy()
+        part["past"] = wide[f"past_{index}"].to_numpy()
         parts.append(part)
     grid = pd.concat(parts, ignore_index=True)
     order = {period: position for position, period in enumerate(periods)}
@@ -549,19 +589,23 @@ def control_chart(
     baseline_starts = set(pd.to_datetime(starts[:baseline_count]))
     filled["in_baseline"] = filled["period_start"].isin(baseline_starts)
 
-    pieces = []
-    grouped = filled.groupby(by, sort=True, dropna=False) if by else [((), filled)]
-    for _, group in grouped:
-        group = group.copy()
-        limits = stats.c_chart_limits(group.loc[group["in_baseline"], "incidents"])
-        group["centre"] = limits.centre
-        group["lower"] = limits.lower
-        group["upper"] = limits.upper
-        group["out_of_control"] = np.asarray(stats.c_chart_out_of_control(
-            group["incidents"].to_numpy(dtype=float), limits))
-        pieces.append(group)
-    chart = pd.concat(pieces, ignore_index=True) if pieces else filled.assign(
-        centre=np.nan, lower=np.nan, upper=np.nan, out_of_control=False)
+    chart = filled.assign(centre=np.nan, lower=np.nan, upper=np.nan, out_of_control=False)
+    if len(chart):
+        # ``filled`` is sorted by group, so each group is one run of rows: limits per group
+        # from plain arrays (no per-group DataFrame copies)
+        group_ids = (chart.groupby(by, dropna=False, sort=False).ngroup().to_numpy() if by
+                     else np.zeros(len(chart), dtype="int64"))
+        counts = chart["incidents"].to_numpy(dtype=float)
+        in_baseline = chart["in_baseline"].to_numpy(dtype=bool)
+        centre, lower, upper = (np.empty(len(chart)) for _ in range(3))
+        out_of_control = np.zeros(len(chart), dtype=bool)
+        boundaries = np.flatnonzero(np.diff(group_ids)) + 1
+        for rows in np.split(np.arange(len(chart)), boundaries):
+            limits = stats.c_chart_limits(counts[rows][in_baseline[rows]])
+            centre[rows], lower[rows], upper[rows] = limits.centre, limits.lower, limits.upper
+            out_of_control[rows] = np.asarray(stats.c_chart_out_of_control(counts[rows], limits))
+        chart["centre"], chart["lower"], chart["upper"] = centre, lower, upper
+        chart["out_of_control"] = out_of_control
     chart["signal"] = np.select(
         [chart["out_of_control"] & (chart["incidents"] > chart["upper"]),
          chart["out_of_control"] & (chart["incidents"] < chart["lower"])],

@@ -86,28 +86,34 @@ def _weighted_counts(
     last_year: int,
     keys: Sequence[str],
 ) -> pd.DataFrame:
-    """Per ``keys`` and year and violent flag: incidents, incidents with a weight, weight sum."""
+    """Per ``keys`` and year and violent flag: incidents, incidents with a weight, weight sum.
+
+    The engine counts incidents per ``keys``, year and offence code first and joins the
+    (small) ``offence_codes`` table to those counts, not to every incident: the join then
+    touches a few thousand rows instead of millions, with the same sums."""
     require_columns(incidents, ["occurred_at", "offence_code"], "incidents")
     require_columns(offence_codes, ["offence_code", "csi_weight", "violent", "weights_version"],
                     "offence_codes")
     window = incidents.filter(within_dates(incidents.occurred_at, dt.date(first_year, 1, 1),
                                            dt.date(last_year, 12, 31)))
+    dated = window.mutate(year=window.occurred_at.year().cast("int64"))
+    code_keys = list(dict.fromkeys([*keys, "offence_code"]))
+    per_code = dated.group_by([*code_keys, "year"]).aggregate(code_incidents=dated.count())
     codes = offence_codes.select(
         weight_code=offence_codes.offence_code,
         weight=offence_codes.csi_weight,
         violent_offence=offence_codes.violent,
     )
-    joined = window.left_join(codes, window.offence_code == codes.weight_code)
-    joined = joined.mutate(year=joined.occurred_at.year().cast("int64"),
-                           weighted=joined.weight.notnull())
+    joined = per_code.left_join(codes, per_code.offence_code == codes.weight_code)
     grouped = joined.group_by([*keys, "year", "violent_offence"]).aggregate(
-        incidents=joined.count(),
-        weighted_incidents=joined.weighted.cast("int64").sum(),
-        weight_sum=joined.weight.sum(),
+        incidents=joined.code_incidents.sum(),
+        weighted_incidents=ibis.ifelse(joined.weight.notnull(), joined.code_incidents, 0).sum(),
+        weight_sum=(joined.weight * joined.code_incidents).sum(),
     )
     frame = grouped.to_pandas()
     frame["weight_sum"] = frame["weight_sum"].fillna(0.0).astype(float)
-    frame["year"] = frame["year"].astype("int64")
+    for column in ("year", "incidents", "weighted_incidents"):
+        frame[column] = frame[column].fillna(0).astype("int64")
     return frame
 
 

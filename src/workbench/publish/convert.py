@@ -1,0 +1,126 @@
+"""Executed notebook → HTML page, in-process with nbconvert (no CLI start-up per page).
+
+The page template (``publish/templates/workbench``) keeps JupyterLab's cell layout but loads
+nothing from another host: styles and the Vega bundle come from ``<site>/assets/`` through
+the relative path ``resources.workbench.root``. Pages are converted once with the
+:data:`SITE_ROOT_TOKEN` placeholder in that path; the site writer puts in the real relative path
+for each place the page is published (stable page and archive).
+
+Audience rules: public and internal pages hide code, prompts and warnings (stderr); restricted
+pages show the code. The runner's setup cell is always removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from workbench.publish.execute import INJECTED_TAG, PARAMETERS_TAG, SETUP_TAG
+from workbench.publish.headline import HEADLINE_MIMETYPE, headline_html
+from workbench.publish.provenance import MODULES_MIMETYPE
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "workbench"
+SITE_ROOT_TOKEN = "__WORKBENCH_SITE_ROOT__/"
+"""Placeholder for the relative path from a page to the site root (ends with ``/``)."""
+
+_exporters = threading.local()
+
+
+def collect_headlines(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """The headline figures a notebook displayed (last one wins for a repeated name), in order."""
+    found: dict[str, dict[str, Any]] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("data", {}).get(HEADLINE_MIMETYPE)
+            if isinstance(record, dict) and "name" in record:
+                found.pop(record["name"], None)
+                found[record["name"]] = dict(record)
+    return list(found.values())
+
+
+def collect_loaded_modules(notebook: nbformat.NotebookNode) -> list[str] | None:
+    """The workbench modules the executed notebook reported (None when it did not)."""
+    for cell in reversed(notebook.cells):
+        for output in cell.get("outputs", []):
+            modules = output.get("data", {}).get(MODULES_MIMETYPE)
+            if isinstance(modules, list):
+                return [str(m) for m in modules]
+    return None
+
+
+def prepare_for_page(notebook: nbformat.NotebookNode, *, show_code: bool) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` ready for conversion (never changes the argument).
+
+    Drops the runner's setup cell; rebuilds each headline's HTML from its JSON record; on
+    pages without code also drops the parameter cells and stderr output.
+    """
+    page = copy.deepcopy(notebook)
+    kept = []
+    for cell in page.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if SETUP_TAG in tags:
+            continue
+        if not show_code and tags & {PARAMETERS_TAG, INJECTED_TAG}:
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                if not show_code and output.get("output_type") == "stream" \
+                        and output.get("name") == "stderr":
+                    continue
+                data = output.get("data", {})
+                if HEADLINE_MIMETYPE in data:
+                    data["text/html"] = headline_html(data[HEADLINE_MIMETYPE])
+                outputs.append(output)
+            cell.outputs = outputs
+        kept.append(cell)
+    page.cells = kept
+    return page
+
+
+def _exporter(show_code: bool) -> Any:
+    """One HTMLExporter per thread and code visibility (building one costs ~0.2 s)."""
+    from nbconvert import HTMLExporter
+
+    cache = getattr(_exporters, "by_visibility", None)
+    if cache is None:
+        cache = _exporters.by_visibility = {}
+    if show_code not in cache:
+        exporter = HTMLExporter(
+            template_name=TEMPLATE_NAME,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=not show_code,
+            exclude_input_prompt=not show_code,
+            exclude_output_prompt=True,
+            anchor_link_text="",
+        )
+        cache[show_code] = exporter
+    return cache[show_code]
+
+
+def notebook_to_html(notebook: nbformat.NotebookNode, *, title: str, show_code: bool,
+                     header_html: str = "", footer_html: str = "") -> str:
+    """The HTML page of an executed notebook, with :data:`SITE_ROOT_TOKEN` for the site root."""
+    page = prepare_for_page(notebook, show_code=show_code)
+    resources = {
+        "metadata": {"name": title},
+        "workbench": {
+            "title": title,
+            "root": SITE_ROOT_TOKEN,
+            "show_code": show_code,
+            "header_html": header_html,
+            "footer_html": footer_html,
+        },
+    }
+    body, _ = _exporter(show_code).from_notebook_node(page, resources=resources)
+    return body
+
+
+def localize(page_html: str, root: str) -> str:
+    """Put the relative path ``root`` (e.g. ``"../"``) to the site root into a converted page."""
+    return page_html.replace(SITE_ROOT_TOKEN, root)

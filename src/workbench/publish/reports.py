@@ -1,0 +1,135 @@
+"""The report registry: report name → notebook template + typed parameter model.
+
+A report is a thin notebook in ``notebooks/`` (jupytext percent ``.py``) whose cell tagged
+``parameters`` assigns one plain value per field of its parameter model, and whose defaults
+equal the model's defaults (``tests/publish/test_reports.py`` checks this). Jobs in
+``params/*.yaml`` name a report and give values for some of its parameters; the model
+validates them before any kernel starts.
+
+Adding a report is a model class and one :func:`register_report` call at the bottom of this
+module (see ``docs/reports.md``).
+
+This module is imported inside report kernels (``DataQualityParameters(...)`` in a notebook):
+keep it light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from workbench.errors import UnknownNameError
+
+
+class ReportParameters(BaseModel):
+    """Base of every report's parameter model: unknown keys are errors, values are immutable.
+
+    Fields must have defaults (the notebook's parameters cell repeats them) and their JSON
+    form (``model_dump(mode="json")``) must be plain literals: that is what Papermill injects.
+    Dates travel as ISO strings and are parsed back by the model inside the notebook.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def notebook_values(self) -> dict[str, Any]:
+        """The values Papermill injects into the notebook (JSON-safe literals)."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class Report:
+    """One registered report."""
+
+    name: str
+    notebook: str
+    """Path of the notebook template, relative to the notebooks folder."""
+    parameters: type[ReportParameters]
+    description: str = ""
+
+
+REPORTS: dict[str, Report] = {}
+
+
+def register_report(name: str, *, notebook: str, parameters: type[ReportParameters],
+                    description: str = "") -> Report:
+    """Add a report to the registry (names are unique; registering a name twice is an error)."""
+    if name in REPORTS:
+        raise ValueError(f"a report named {name!r} is already registered")
+    if not issubclass(parameters, ReportParameters):
+        raise TypeError(f"the parameter model of report {name!r} must derive from ReportParameters")
+    report = Report(name, notebook, parameters, description)
+    REPORTS[name] = report
+    return report
+
+
+def get_report(name: str) -> Report:
+    """The report registered as ``name``; :class:`UnknownNameError` listing the known ones."""
+    try:
+        return REPORTS[name]
+    except KeyError:
+        known = ", ".join(sorted(REPORTS)) or "none"
+        raise UnknownNameError(f"no report named {name!r}; known reports: {known}") from None
+
+
+def report_parameters(name: str, **values: Any) -> ReportParameters:
+    """Validate ``values`` against report ``name``'s model (the call a notebook or analyst makes)."""
+    return get_report(name).parameters(**values)
+
+
+# ------------------------------------------------------------------------------ data quality
+
+
+class DataQualityParameters(ReportParameters):
+    """Parameters of the data-quality report (``notebooks/data_quality.py``)."""
+
+    as_of: dt.date | None = Field(
+        None, description="Date that timeliness is measured against; empty = the WORKBENCH_TODAY "
+        "setting (today by default)")
+    tables: list[str] | None = Field(
+        None, description="Canonical tables to check; empty = every canonical table present")
+    stale_after_days: int = Field(
+        2, ge=0, description="A table whose latest record is more days behind than this is stale")
+    top_rules: int = Field(
+        15, ge=1, le=200, description="How many validity rules to list, largest first")
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, tables: list[str] | None) -> list[str] | None:
+        if tables is None:
+            return None
+        from workbench import schema
+
+        unknown = [t for t in tables if t not in schema.TABLES]
+        if unknown:
+            raise ValueError(f"not canonical tables: {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(schema.TABLES))})")
+        if not tables:
+            raise ValueError("give at least one table, or leave tables empty for all")
+        return tables
+
+
+register_report(
+    "data_quality",
+    notebook="data_quality.py",
+    parameters=DataQualityParameters,
+    description="Completeness, validity, duplicates, timeliness, report lag and quarantine of "
+    "the warehouse",
+)
+
+
+def _load_catalog() -> None:
+    """Import every module of ``workbench.publish.catalog``: each registers its reports."""
+    import importlib
+    import pkgutil
+
+    from workbench.publish import catalog
+
+    for info in pkgutil.iter_modules(catalog.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{catalog.__name__}.{info.name}")
+
+
+_load_catalog()
