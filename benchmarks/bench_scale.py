@@ -15,8 +15,9 @@ Variants:
 
 - ``duckdb``: the Workbench functions on ``Warehouse.open("duckdb://…")`` (the DuckDB file);
 - ``spark``: the same functions, unchanged, on ``Warehouse.open("pyspark://?master=local[2]&
-  parquet=…")`` reading the Parquet export of that file (``Warehouse.export_parquet``,
-  incidents and calls partitioned by year, as ``docs/deployment.md`` describes);
+  parquet=…")`` reading a Parquet copy of that file in the layout ``Warehouse.export_parquet``
+  writes (incidents and calls hive-partitioned by year, as ``docs/deployment.md`` describes;
+  written with DuckDB's parallel ``COPY`` to keep the run short);
 - ``pandas``: the same Parquet read with ``pandas.read_parquet`` (only the columns needed),
   then masks, ``merge`` and ``groupby`` in pandas, and the same
   :func:`~workbench.analysis.crime.change_statistics` for the grid's statistics.
@@ -35,12 +36,15 @@ others).
 
 Measurement: every run is a fresh subprocess. ``load`` is opening the warehouse (DuckDB: open
 the file; Spark: start the session and register the Parquet datasets; pandas: read the Parquet
-into DataFrames); ``total`` is load plus the four analyses (imports and interpreter start are
-excluded). Peak memory is the peak resident set (``VmHWM``) of the worker plus, for Spark, of
+into DataFrames); ``first`` is load plus the four analyses, a report's cold start (imports and
+interpreter start are excluded); ``again`` is the four analyses repeated in the same process
+(warm: data cached, E-tests memoised). ``cpu`` is the CPU time of all the variant's threads and
+processes (for Spark, its JVM too): on a shared machine it is the figure least inflated by
+other work. Peak memory is the peak resident set (``VmHWM``) of the worker plus, for Spark, of
 its JVM (a child process), so it is the whole variant's footprint. Times are medians of
 ``--runs`` runs, alternating variants so load drifts hit all alike; from ``--single-run-from``
-rows up, Spark and pandas run once (said in the table). The machine's load average is printed
-before and after: on a shared machine it matters. Not a test.
+rows up, Spark and pandas run once (the ``runs`` column says so). The machine's load average is
+printed per row and before and after the run. About 15 minutes on 2 cores. Not a test.
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 1000000 10000000 30000000] [--runs 3]
 """

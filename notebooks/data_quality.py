@@ -90,7 +90,8 @@ quality_charts.days_behind_chart(overview, stale_after_days=params.stale_after_d
 # ## Validity rules broken
 
 # %%
-quality_charts.rule_violations_chart(violations, top=params.top_rules)
+(quality_charts.rule_violations_chart(violations, top=params.top_rules)
+ if (violations["invalid"] > 0).any() else Markdown("No validity rule is broken: nothing to chart."))
 
 # %%
 display(violations.loc[violations["invalid"] > 0,

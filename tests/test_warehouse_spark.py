@@ -24,6 +24,7 @@ def test_spark_warehouse_reads_exported_parquet_and_runs_the_same_analysis(empty
     spark = Warehouse.open(f"pyspark://?master=local[2]&parquet={lake}")
     assert spark.con.name == "pyspark"
     assert "incidents" in spark.list_tables()
+    assert spark.table("incidents").columns == empty_warehouse.table("incidents").columns  # no year
     on_spark = quality.duplicate_keys(spark.table("incidents"), ["source", "incident_id"])
     on_duckdb = quality.duplicate_keys(empty_warehouse.table("incidents"), ["source", "incident_id"])
     assert on_spark == on_duckdb == 1

@@ -107,7 +107,7 @@ class Warehouse:
 
     # ---------------------------------------------------------------- reading
     def list_tables(self) -> list[str]:
-        return sorted(t for t in self.con.list_tables() if not t.startswith("_"))
+        return sorted(t for t in self.con.list_tables() if not t.startswith(("_", "ibis_")))
 
     def has_table(self, name: str) -> bool:
         return name in self.con.list_tables()
@@ -334,7 +334,11 @@ def _connect_spark(url: str) -> ibis.BaseBackend:
         for item in sorted(folder.iterdir()):
             if item.name.startswith((".", "_")):
                 continue
-            con.read_parquet(str(item), table_name=item.name.removesuffix(".parquet"))
+            name = item.name.removesuffix(".parquet")
+            table = con.read_parquet(str(item), table_name=f"_parquet_{name}")
+            if name in schema.TABLES:  # hide partition columns (year=…) the export added
+                table = table.select(schema.table(name).column_names)
+            con.create_view(name, table, overwrite=True)
     return con
 
 

@@ -484,8 +484,8 @@ def compstat_grid(
 ) -> pd.DataFrame:
     """The CompStat grid: each period ending at ``as_of`` against the same period a year earlier.
 
-    One scan of ``incidents`` in the engine counts every window for every group (conditional
-    sums), then :func:`change_statistics` adds the change, percent change (n/a on a base below
+    One scan of ``incidents`` in the engine counts every window for every group (per group
+    and span between window boundaries, summed into windows afterwards), then :func:`change_statistics` adds the change, percent change (n/a on a base below
     ``minimum_base``), Poisson z-score and flag (``|z| > z_threshold``), E-test p-value and the
     p-value adjusted across the *whole grid* (every period and group together). See
     :func:`change_statistics` for how the flags relate to the adjusted p-values.

@@ -252,7 +252,10 @@ def repeat_call_locations(
     calls = calls.mutate(year=calls.received_at.year().cast("int64"),
                          neighbourhood_id=_neighbourhood_label(calls.neighbourhood_id))
     per_location = calls.group_by(["year", "location_key"]).aggregate(
-        calls=calls.count(), neighbourhood_id=calls.neighbourhood_id.mode())
+        # a location key is an address or block, so it has one neighbourhood; max() picks it
+        # portably (mode() does not compile on Spark) and deterministically should a key
+        # ever straddle two
+        calls=calls.count(), neighbourhood_id=calls.neighbourhood_id.max())
     repeat = per_location.filter(per_location.calls >= int(minimum_calls))
     grouped = repeat.group_by(["year", "neighbourhood_id"]).aggregate(
         locations=repeat.count(), calls=repeat.calls.sum())

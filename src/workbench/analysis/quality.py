@@ -128,7 +128,7 @@ def report_lag(incidents: ibis.Table, *, by: Sequence[str] = ("offence_category"
     )
     result = lagged.group_by(list(by)).aggregate(
         incidents=lagged.count(),
-        median_days=lagged.lag_days.approx_median(),
+        median_days=lagged.lag_days.quantile(0.5),
         p90_days=lagged.lag_days.quantile(0.9),
         share_over_30_days=(lagged.lag_days > 30).cast("float64").mean(),
     )
