@@ -123,8 +123,9 @@ def timeliness(table: ibis.Table, time_column: str, *, today: dt.date) -> dict[s
 def report_lag(incidents: ibis.Table, *, by: Sequence[str] = ("offence_category",)) -> pd.DataFrame:
     """Report lag (reported − occurred) in days by group: median, 90th percentile, share > 30 days."""
     lagged = incidents.filter(incidents.reported_at.notnull()).mutate(
+        # cast before dividing: Spark would otherwise divide as DECIMAL and round
         lag_days=(incidents.reported_at.epoch_seconds() - incidents.occurred_at.epoch_seconds())
-        / 86400.0
+        .cast("float64") / 86400.0
     )
     result = lagged.group_by(list(by)).aggregate(
         incidents=lagged.count(),
