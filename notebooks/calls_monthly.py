@@ -29,7 +29,7 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis import calls
 from workbench.charts import calls as calls_charts
-from workbench.publish import headline
+from workbench.publish import data_permitting, headline
 from workbench.publish.catalog.crime import CallsMonthlyParameters, latest_day
 from workbench.settings import get_settings
 
@@ -38,16 +38,16 @@ params = CallsMonthlyParameters(month=month, trend_months=trend_months,
                                 alternative_call_types=alternative_call_types)
 warehouse = workbench.connect()
 freshness = warehouse.freshness().set_index("table")
+data_from = latest_day(freshness.loc["calls_for_service", "earliest"])
 data_to = latest_day(freshness.loc["calls_for_service", "latest"])
-window = params.window(get_settings().today, data_to)
+window = params.window(get_settings().today, data_to, data_from)
 calls_table = warehouse.table("calls_for_service")
 display(Markdown(f"**{window.label}** · whole service · calls by time received · data "
-                 f"freshness: calls to {data_to}"))
+                 f"freshness: calls from {data_from} to {data_to}. {window.coverage_note}"))
 
 # %%
 by_priority = calls.response_times(calls_table, start=window.start, as_of=window.end,
                                    by=("priority",))
-focus = by_priority.loc[by_priority["priority"] == params.target_priority]
 share = calls.alternative_response_share(calls_table, start=window.trend_start,
                                          as_of=window.end,
                                          call_types=params.alternative_call_types)
@@ -57,16 +57,7 @@ share = calls.alternative_response_share(calls_table, start=window.trend_start,
 
 # %%
 headline("calls_month", int(by_priority["calls"].sum()), unit="calls",
-         label=f"Calls, {window.label}")
-headline("median_response_minutes", focus["median_minutes"].iloc[0] if len(focus) else None,
-         unit="min", better="lower", label=f"Median response, priority {params.target_priority}")
-headline("p90_response_minutes", focus["p90_minutes"].iloc[0] if len(focus) else None,
-         unit="min", better="lower", label=f"90th percentile response, priority "
-         f"{params.target_priority}")
-headline("share_within_target", 100 * focus["share_within_target"].iloc[0] if len(focus)
-         else None, unit="%", better="higher", label="Within target",
-         note=f"target: {focus['target_minutes'].iloc[0]:g} min for "
-         f"{focus['target_share'].iloc[0]:.0%} of calls" if len(focus) else "no target set")
+         label=f"Calls, {window.label}", note="partial month" if window.partial else "")
 headline("alternative_response_share", 100 * share["share"].iloc[-1], unit="%",
          label="Calls suited to an alternative response",
          note=", ".join(params.alternative_call_types))
@@ -75,25 +66,37 @@ headline("alternative_response_share", 100 * share["share"].iloc[-1], unit="%",
 # ## Hour-of-week demand
 
 # %%
-demand = calls.hour_of_week_demand(calls_table, start=window.start, as_of=window.end)
+demand = calls.hour_of_week_demand(calls_table, start=window.start, as_of=window.data_end)
 calls_charts.hour_of_week_heatmap(demand)
 
 # %% [markdown]
 # ## Response times by priority and division
 
 # %%
-by_division = calls.response_times(calls_table, start=window.start, as_of=window.end,
-                                   by=("priority", "division"))
-display(by_division.style.format({"median_minutes": "{:.1f}", "p90_minutes": "{:.1f}",
-                                  "share_within_target": "{:.0%}", "target_share": "{:.0%}"},
-                                 na_rep="–").hide(axis="index"))
-
-# %%
-trend = calls.response_time_trend(calls_table, start=window.trend_start, as_of=window.end,
-                                  by=("priority", "division"))
-calls_charts.response_time_trend_chart(
-    trend.loc[trend["priority"] == params.target_priority], color="division",
-    title=f"90th percentile response, priority {params.target_priority}")
+with data_permitting("Response times"):
+    focus = calls.require_arrival_times(by_priority).loc[
+        by_priority["priority"] == params.target_priority]
+    headline("median_response_minutes", focus["median_minutes"].iloc[0] if len(focus)
+             else None, unit="min", better="lower",
+             label=f"Median response, priority {params.target_priority}")
+    headline("p90_response_minutes", focus["p90_minutes"].iloc[0] if len(focus) else None,
+             unit="min", better="lower", label=f"90th percentile response, priority "
+             f"{params.target_priority}")
+    headline("share_within_target", 100 * focus["share_within_target"].iloc[0] if len(focus)
+             else None, unit="%", better="higher", label="Within target",
+             note=f"target: {focus['target_minutes'].iloc[0]:g} min for "
+             f"{focus['target_share'].iloc[0]:.0%} of calls" if len(focus) else "no target set")
+    by_division = calls.response_times(calls_table, start=window.start, as_of=window.end,
+                                       by=("priority", "division"))
+    display(by_division.style.format({"median_minutes": "{:.1f}", "p90_minutes": "{:.1f}",
+                                      "share_within_target": "{:.0%}",
+                                      "target_share": "{:.0%}"},
+                                     na_rep="–").hide(axis="index"))
+    trend = calls.response_time_trend(calls_table, start=window.trend_start, as_of=window.end,
+                                      by=("priority", "division"))
+    display(calls_charts.response_time_trend_chart(
+        trend.loc[trend["priority"] == params.target_priority], color="division",
+        title=f"90th percentile response, priority {params.target_priority}"))
 
 # %% [markdown]
 # ## Alternative response

@@ -34,7 +34,7 @@ import workbench
 from workbench.analysis import crime, csi, forecast, hotspots
 from workbench.charts import crime as crime_charts
 from workbench.charts import maps
-from workbench.publish import headline
+from workbench.publish import data_permitting, headline
 from workbench.publish.catalog.crime import CrimeTrendsMonthlyParameters, latest_day
 from workbench.settings import get_settings
 
@@ -44,12 +44,15 @@ params = CrimeTrendsMonthlyParameters(month=month, trend_months=trend_months,
                                       csi_scale=csi_scale, hot_spot_days=hot_spot_days)
 warehouse = workbench.connect()
 freshness = warehouse.freshness().set_index("table")
+data_from = latest_day(freshness.loc["incidents", "earliest"])
 data_to = latest_day(freshness.loc["incidents", "latest"])
-window = params.window(get_settings().today, data_to)
+window = params.window(get_settings().today, data_to, data_from)
 incidents, population, neighbourhoods, offence_codes = warehouse.tables(
-    "incidents", "population", "neighbourhoods", "offence_codes")
+    "incidents", "population", "neighbourhoods", "offence_codes",
+    optional=("population", "neighbourhoods"))
 display(Markdown(f"**{window.label}** (trends from {window.trend_start:%B %Y}) · whole service · "
-                 f"incidents by occurrence date · data freshness: incidents to {data_to}"))
+                 f"incidents by occurrence date · data freshness: incidents from {data_from} "
+                 f"to {data_to}. {window.coverage_note}"))
 
 # %%
 rates = crime.incident_rates(incidents, population, neighbourhoods, start=window.trend_start,
@@ -59,6 +62,7 @@ totals = rates.groupby("period_start", as_index=False).agg(
     incidents=("incidents", "sum"), population=("population", "first"))
 totals["rate"] = totals["incidents"] / totals["population"] * 100_000
 total_this_month = totals.loc[totals["period_start"].dt.date == window.start]
+has_population = bool(rates["population"].notna().any())
 
 # %% [markdown]
 # ## Headline figures
@@ -68,14 +72,18 @@ headline("incidents_month", int(this_month["incidents"].sum()), unit="incidents"
          better="lower", label=f"Incidents, {window.label}")
 headline("rate_per_100k_month", total_this_month["rate"].iloc[0] if len(total_this_month)
          else None, better="lower", label="Incidents per 100,000 residents",
-         note=f"{window.label}, not annualised")
+         note=f"{window.label}, not annualised" if has_population
+         else "no population in the warehouse")
 
 # %% [markdown]
 # ## Counts and rates by category
 
 # %%
-crime_charts.incident_trend_chart(rates, y="rate", title="Incidents per 100,000 residents",
-                                  y_title="Per 100,000 per month")
+(crime_charts.incident_trend_chart(rates, y="rate", title="Incidents per 100,000 residents",
+                                   y_title="Per 100,000 per month") if has_population
+ else crime_charts.incident_trend_chart(rates, y="incidents", title="Incidents (the warehouse "
+                                        "has no population: rates not shown)",
+                                        y_title="Incidents per month"))
 
 # %%
 display(this_month[["offence_category", "incidents", "population", "rate"]]
@@ -87,12 +95,13 @@ display(this_month[["offence_category", "incidents", "population", "rate"]]
 # ## Control chart (all incidents, monthly)
 
 # %%
-control = crime.control_chart(incidents, as_of=window.end, period="month",
-                              periods=params.trend_months, by=())
-headline("months_out_of_control", int(control["out_of_control"].sum()), unit="months",
-         label="Months outside the control limits", note=f"of the last {len(control)}")
-crime_charts.control_chart_chart(control, title="Incidents per month",
-                                 y_title="Incidents per month")
+with data_permitting("Control chart"):
+    control = crime.control_chart(incidents, as_of=window.end, period="month",
+                                  periods=window.history_months(minimum=3), by=())
+    headline("months_out_of_control", int(control["out_of_control"].sum()), unit="months",
+             label="Months outside the control limits", note=f"of the last {len(control)}")
+    display(crime_charts.control_chart_chart(control, title="Incidents per month",
+                                             y_title="Incidents per month"))
 
 # %% [markdown]
 # ## Forecast
@@ -101,17 +110,19 @@ crime_charts.control_chart_chart(control, title="Incidents per month",
 # is compared with last year's same month (seasonal naive).
 
 # %%
-prediction = forecast.forecast_monthly_incidents(
-    incidents, as_of=window.end, horizon=params.forecast_months,
-    backtest_months=params.backtest_months)
-headline("forecast_next_month", prediction.forecast["forecast"].iloc[0], unit="incidents",
-         label="Forecast, next month", note=f"{prediction.level:.0%} interval "
-         f"{prediction.forecast['lower'].iloc[0]:,.0f}–{prediction.forecast['upper'].iloc[0]:,.0f}")
-headline("forecast_backtest_mape", prediction.mean_absolute_percentage_error, unit="%",
-         better="lower", label="Back-test error (MAPE)",
-         note=f"MAE {prediction.mean_absolute_error:,.0f} vs seasonal naive "
-         f"{prediction.seasonal_naive_mean_absolute_error:,.0f}; {prediction.method}")
-crime_charts.forecast_chart(prediction.tidy())
+with data_permitting("Forecast"):
+    prediction = forecast.forecast_monthly_incidents(
+        incidents, as_of=window.end, horizon=params.forecast_months,
+        backtest_months=params.backtest_months)
+    headline("forecast_next_month", prediction.forecast["forecast"].iloc[0], unit="incidents",
+             label="Forecast, next month", note=f"{prediction.level:.0%} interval "
+             f"{prediction.forecast['lower'].iloc[0]:,.0f}–"
+             f"{prediction.forecast['upper'].iloc[0]:,.0f}")
+    headline("forecast_backtest_mape", prediction.mean_absolute_percentage_error, unit="%",
+             better="lower", label="Back-test error (MAPE)",
+             note=f"MAE {prediction.mean_absolute_error:,.0f} vs seasonal naive "
+             f"{prediction.seasonal_naive_mean_absolute_error:,.0f}; {prediction.method}")
+    display(crime_charts.forecast_chart(prediction.tidy()))
 
 # %% [markdown]
 # ## Crime Severity Index
@@ -121,46 +132,60 @@ crime_charts.forecast_chart(prediction.tidy())
 # values for divisions are **unofficial**: Statistics Canada publishes none below the service.
 
 # %%
-index = csi.crime_severity_index(incidents, offence_codes, population, neighbourhoods,
-                                 as_of=window.end, years=params.csi_years,
-                                 scale=params.csi_scale)
-latest_csi = index.iloc[-1]
-headline("csi", latest_csi["csi"], label=f"Crime Severity Index, {latest_csi['year']}",
-         better="lower", note=f"weights {latest_csi['weights_version']}; "
-         f"{latest_csi['weight_coverage']:.0%} of incidents weighted")
-headline("violent_csi", latest_csi["violent_csi"], better="lower", label="Violent CSI")
-headline("non_violent_csi", latest_csi["non_violent_csi"], better="lower",
-         label="Non-violent CSI")
-crime_charts.csi_trend_chart(index)
-
-# %%
-drivers = csi.csi_change_drivers(incidents, offence_codes, population, neighbourhoods,
-                                 as_of=window.end, scale=params.csi_scale)
-crime_charts.csi_drivers_chart(drivers)
-
-# %%
-divisions = csi.crime_severity_index(incidents, offence_codes, population, neighbourhoods,
-                                     as_of=window.end, years=1, geography="division",
+with data_permitting("Crime Severity Index"):
+    index = csi.crime_severity_index(incidents, offence_codes, population, neighbourhoods,
+                                     as_of=window.end,
+                                     years=window.complete_years(params.csi_years),
                                      scale=params.csi_scale)
-display(divisions[["year", "division", "csi", "violent_csi", "non_violent_csi", "label"]]
-        .style.format({"csi": "{:.1f}", "violent_csi": "{:.1f}", "non_violent_csi": "{:.1f}"},
-                      na_rep="–").hide(axis="index"))
+    latest_csi = index.iloc[-1]
+    headline("csi", latest_csi["csi"], label=f"Crime Severity Index, {latest_csi['year']}",
+             better="lower", note=f"weights {latest_csi['weights_version']}; "
+             f"{latest_csi['weight_coverage']:.0%} of incidents weighted")
+    headline("violent_csi", latest_csi["violent_csi"], better="lower", label="Violent CSI")
+    headline("non_violent_csi", latest_csi["non_violent_csi"], better="lower",
+             label="Non-violent CSI")
+    display(crime_charts.csi_trend_chart(index))
+
+# %%
+with data_permitting("What drove the change in the index"):
+    drivers = csi.csi_change_drivers(incidents, offence_codes, population, neighbourhoods,
+                                     as_of=window.end, year=window.complete_years(2, minimum=2)[-1],
+                                     scale=params.csi_scale)
+    display(crime_charts.csi_drivers_chart(drivers))
+
+# %%
+with data_permitting("Crime Severity Index by division"):
+    divisions = csi.crime_severity_index(incidents, offence_codes, population, neighbourhoods,
+                                         as_of=window.end, years=window.complete_years(1),
+                                         geography="division", scale=params.csi_scale)
+    display(divisions[["year", "division", "csi", "violent_csi", "non_violent_csi", "label"]]
+            .style.format({"csi": "{:.1f}", "violent_csi": "{:.1f}",
+                           "non_violent_csi": "{:.1f}"}, na_rep="–").hide(axis="index"))
 
 # %% [markdown]
 # ## Hot spots
 #
 # Neighbourhoods by change over the last days of the reported month against a year earlier
-# (Poisson z; significant after Holm's adjustment across every neighbourhood).
+# (Poisson z; significant after Holm's adjustment across every neighbourhood). When the data
+# do not reach back a year, against the days just before, as the page says.
 
 # %%
+compare_with = window.comparison(params.hot_spot_days)
+against = "a year earlier" if compare_with == "year_ago" else (
+    f"the {params.hot_spot_days} days before (the data do not reach back a year)")
 spots = hotspots.neighbourhood_hot_spots(incidents, population, neighbourhoods,
-                                         as_of=window.end, days=params.hot_spot_days)
+                                         as_of=window.end, days=params.hot_spot_days,
+                                         compare_with=compare_with)
+features = hotspots.neighbourhood_features(neighbourhoods)
 headline("hot_spots_significant", int((spots["significant"] & (spots["direction"] == "up")).sum()),
          unit="neighbourhoods", better="lower", label="Neighbourhoods with a significant rise",
-         note=f"last {params.hot_spot_days} days against a year earlier")
-maps.choropleth_map(spots, hotspots.neighbourhood_features(neighbourhoods), value="z",
-                    diverging=True, value_title="z (change on a year earlier)",
-                    title=f"Change in incidents, last {params.hot_spot_days} days")
+         note=f"last {params.hot_spot_days} days against {against}")
+(maps.choropleth_map(spots, features, value="z", diverging=True,
+                     value_title="z (change on a year earlier)" if compare_with == "year_ago"
+                     else "z (change on the days before)",
+                     title=f"Change in incidents, last {params.hot_spot_days} days")
+ if features else Markdown("**Map not drawn.** The warehouse holds no neighbourhood "
+                           "boundaries; the table below ranks the neighbourhoods."))
 
 # %%
 display(spots.head(10)[["neighbourhood_id", "name", "division", "current", "past", "z",

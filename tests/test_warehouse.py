@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from workbench import schema
 from workbench.errors import WarehouseError
 from workbench.warehouse import Warehouse
 
@@ -57,8 +58,23 @@ def test_read_only_warehouse_refuses_writes(tmp_path):
             reader.append("incidents", _incidents(["a"]))
 
 
-def test_freshness_reports_latest_event(empty_warehouse):
-    empty_warehouse.append("incidents", _incidents(["a"]))
+def test_freshness_reports_earliest_and_latest_event(empty_warehouse):
+    later = _incidents(["b"]).assign(occurred_at=pd.Timestamp("2024-03-05 10:00"))
+    empty_warehouse.append("incidents", pd.concat([_incidents(["a"]), later]))
     fresh = empty_warehouse.freshness().set_index("table")
-    assert fresh.loc["incidents", "latest"] == pd.Timestamp("2024-01-01")
-    assert fresh.loc["incidents", "rows"] == 1
+    assert fresh.loc["incidents", "earliest"] == pd.Timestamp("2024-01-01")
+    assert fresh.loc["incidents", "latest"] == pd.Timestamp("2024-03-05 10:00")
+    assert fresh.loc["incidents", "rows"] == 2
+
+
+def test_a_missing_canonical_table_can_be_read_empty(tmp_path):
+    with Warehouse.open(f"duckdb://{tmp_path / 'crime-only.duckdb'}") as warehouse:
+        warehouse.replace_table("incidents", _incidents(["a"]))
+        incidents, population = warehouse.tables("incidents", "population",
+                                                 optional=("population",))
+        assert incidents.count().execute() == 1
+        assert population.count().execute() == 0
+        assert list(population.columns) == list(schema.table("population").ibis_schema().names)
+        with pytest.raises(WarehouseError, match="no table 'population'"):
+            warehouse.table("population")
+        assert warehouse.list_tables() == ["incidents"]

@@ -112,8 +112,16 @@ class Warehouse:
     def has_table(self, name: str) -> bool:
         return name in self.con.list_tables()
 
-    def table(self, name: str) -> ibis.Table:
-        """The Ibis table ``name``; a clear error if the warehouse does not have it."""
+    def table(self, name: str, *, missing_ok: bool = False) -> ibis.Table:
+        """The Ibis table ``name``; a clear error if the warehouse does not have it.
+
+        ``missing_ok``: a canonical table the warehouse lacks (say ``population`` in a
+        warehouse fed only a crime export) is returned empty, with its canonical columns, so
+        an analysis that can do without it runs and says what is missing.
+        """
+        if missing_ok and name in schema.TABLES and not self.has_table(name):
+            empty = schema.table(name).ibis_schema().to_pyarrow().empty_table()
+            return ibis.memtable(empty)
         if not self.has_table(name):
             raise WarehouseError(
                 f"the warehouse {self.url} has no table {name!r}; tables: "
@@ -122,8 +130,10 @@ class Warehouse:
             )
         return self.con.table(name)
 
-    def tables(self, *names: str) -> tuple[ibis.Table, ...]:
-        return tuple(self.table(n) for n in names)
+    def tables(self, *names: str, optional: tuple[str, ...] = ()) -> tuple[ibis.Table, ...]:
+        """The tables ``names``; those also in ``optional`` are empty when missing
+        (see :meth:`table`)."""
+        return tuple(self.table(n, missing_ok=n in optional) for n in names)
 
     def sql(self, query: str) -> ibis.Table:
         return self.con.sql(query)
@@ -278,15 +288,17 @@ class Warehouse:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     def freshness(self) -> pd.DataFrame:
-        """Latest event time per event table (timeliness), as a small frame."""
+        """Earliest and latest event time per event table (coverage and timeliness), and its
+        rows, as a small frame (one engine query per table)."""
         rows = []
         for name, column in _EVENT_TIME.items():
             if self.has_table(name):
                 t = self.con.table(name)
-                latest = t[column].max().execute()
-                rows.append({"table": name, "column": column, "latest": latest,
-                             "rows": int(t.count().execute())})
-        return pd.DataFrame(rows, columns=["table", "column", "latest", "rows"])
+                summary = t.aggregate(earliest=t[column].min(), latest=t[column].max(),
+                                      rows=t.count()).to_pandas().iloc[0]
+                rows.append({"table": name, "column": column, "earliest": summary["earliest"],
+                             "latest": summary["latest"], "rows": int(summary["rows"])})
+        return pd.DataFrame(rows, columns=["table", "column", "earliest", "latest", "rows"])
 
 
 _EVENT_TIME = {

@@ -99,3 +99,22 @@ def test_change_drivers_for_one_division_by_offence_code(tables):
         100_000 * (60 / 4000 - 40 / 3000))
     with pytest.raises(AnalysisInputError, match="area"):
         csi.csi_change_drivers(*tables, as_of=AS_OF, geography="division")
+
+
+def test_an_index_the_data_cannot_give_says_what_is_missing(warehouse_with):
+    from workbench.errors import InsufficientDataError
+
+    uncoded = [dict(row, offence_code=None) for row in _incidents(2023, "N1", "D1", "A", 3)]
+    people = [{"neighbourhood_id": "N1", "year": 2023, "population": 1000}]
+    places = [{"neighbourhood_id": "N1", "name": "One", "division": "D1"}]
+    warehouse = warehouse_with(incidents=uncoded, population=people, neighbourhoods=places,
+                               offence_codes=CODES)
+    with pytest.raises(InsufficientDataError, match="none of the 3 incidents of 2023 has an "
+                       "offence code with a CSI weight"):
+        csi.crime_severity_index(*warehouse.tables("incidents", "offence_codes", "population",
+                                                   "neighbourhoods"), as_of=AS_OF, years=[2023])
+    coded = warehouse_with(incidents=_incidents(2023, "N1", "D1", "A", 3), offence_codes=CODES)
+    tables = coded.tables("incidents", "offence_codes", "population", "neighbourhoods",
+                          optional=("population", "neighbourhoods"))
+    with pytest.raises(InsufficientDataError, match="no resident population"):
+        csi.crime_severity_index(*tables, as_of=AS_OF, years=[2023])

@@ -143,6 +143,25 @@ def test_all_categories_are_counted_when_none_are_named(hot_spot_warehouse):
     assert result.loc["N1", "current"] == 33
 
 
+def test_a_crime_export_without_neighbourhood_tables_still_ranks_its_areas(warehouse_with):
+    """A crime-only warehouse (Chicago's community areas, no neighbourhoods or population
+    loaded): the incidents' own areas are ranked by change, with no rate."""
+    rows = (_copies({"occurred_at": "2024-06-20", "neighbourhood_id": "25"}, 40)
+            + _copies({"occurred_at": "2023-06-20", "neighbourhood_id": "25"}, 10)
+            + _copies({"occurred_at": "2024-06-20", "neighbourhood_id": "8"}, 12)
+            + _copies({"occurred_at": "2023-06-20", "neighbourhood_id": "8"}, 12)
+            + [{"occurred_at": "2024-06-21", "neighbourhood_id": None}])
+    warehouse = warehouse_with(incidents=rows)
+    incidents, population, neighbourhoods = warehouse.tables(
+        "incidents", "population", "neighbourhoods", optional=("population", "neighbourhoods"))
+    result = hotspots.neighbourhood_hot_spots(incidents, population, neighbourhoods,
+                                              as_of=AS_OF).set_index("neighbourhood_id")
+    assert list(result.index) == ["25", "8"]
+    assert (result.loc["25", "current"], result.loc["25", "past"]) == (40, 10)
+    assert result.loc["25", "significant"] and not result.loc["8", "flagged"]
+    assert result["rate_per_1000"].isna().all() and result["name"].isna().all()
+
+
 # ------------------------------------------------------------------------------ grid
 
 

@@ -177,8 +177,16 @@ def population_for_years(
     population: pd.DataFrame, years: Sequence[int], geography_column: str | None
 ) -> pd.DataFrame:
     """For each geography and requested year, the population of the nearest year available:
-    the latest year not after it, else the earliest year (``population_year`` says which)."""
+    the latest year not after it, else the earliest year (``population_year`` says which).
+
+    Raises:
+        InsufficientDataError: a service-wide lookup (no geography) in an empty population.
+    """
     keys = [geography_column] if geography_column else []
+    if not keys and population.empty:
+        raise InsufficientDataError(
+            "the warehouse has no resident population, so no rate per resident can be given "
+            "(load population, e.g. with the toronto-neighbourhoods adapter)")
     rows = []
     groups = population.groupby(keys, sort=True) if keys else [((), population)]
     for key, group in groups:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.analysis._common import (
     AnalysisInputError,
+    InsufficientDataError,
     count_sum,
     period_key,
     period_start_from_key,
@@ -37,6 +38,7 @@ __all__ = [
     "ResponseTarget",
     "alternative_response_share",
     "hour_of_week_demand",
+    "require_arrival_times",
     "response_time_trend",
     "response_times",
 ]
@@ -286,6 +288,23 @@ def response_times(
                                  period=None)
     _add_target_columns(frame, normalised)
     return frame.sort_values(by).reset_index(drop=True) if by else frame
+
+
+def require_arrival_times(response: pd.DataFrame) -> pd.DataFrame:
+    """``response`` (:func:`response_times` or :func:`response_time_trend` output), unchanged,
+    when at least one of its calls has a response time.
+
+    Raises:
+        InsufficientDataError: none has — the source records no arrival times (an open-data
+        export with the call's creation time only) or no unit arrived in the window.
+    """
+    if int(response["arrived"].sum()) == 0:
+        received = int(response["calls"].sum())
+        raise InsufficientDataError(
+            f"none of the {received:,} calls has a response time: the data record no arrival "
+            "of a unit on scene (arrived_at), so response times cannot be measured"
+            if received else "there are no calls in the window")
+    return response
 
 
 def response_time_trend(

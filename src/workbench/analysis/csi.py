@@ -31,6 +31,7 @@ import pandas as pd
 
 from workbench.analysis._common import (
     AnalysisInputError,
+    InsufficientDataError,
     population_for_years,
     require_columns,
     within_dates,
@@ -117,6 +118,10 @@ def _weighted_counts(
     return frame
 
 
+def _years_text(years: Sequence[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
 def _weights_version(offence_codes: ibis.Table) -> str:
     versions = offence_codes.select("weights_version").distinct().to_pandas()["weights_version"]
     return ",".join(sorted(str(v) for v in versions.dropna()))
@@ -190,7 +195,7 @@ def crime_severity_index(
     counts = _weighted_counts(source, offence_codes, first_year=year_list[0],
                               last_year=year_list[-1], keys=keys)
     counts = counts[counts["year"].isin(year_list)]
-    violent = counts["violent_offence"].fillna(False).astype(bool)
+    violent = counts["violent_offence"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     counts = counts.assign(
         violent_weight_sum=np.where(violent, counts["weight_sum"], 0.0),
         non_violent_weight_sum=np.where(violent, 0.0, counts["weight_sum"]),
@@ -199,6 +204,11 @@ def crime_severity_index(
         ["incidents", "weighted_incidents", "weight_sum", "violent_weight_sum",
          "non_violent_weight_sum"]].sum()
 
+    if len(totals) and not totals["weighted_incidents"].any():
+        raise InsufficientDataError(
+            f"none of the {int(totals['incidents'].sum()):,} incidents of "
+            f"{_years_text(year_list)} has an offence code with a CSI weight (the source "
+            "gives no offence codes, or codes the weights file does not list)")
     people = population_by_geography(population, neighbourhoods, geography=geography)
     lookup = population_for_years(people, year_list, column)
     frame = lookup.merge(totals, on=[*keys, "year"], how="left")

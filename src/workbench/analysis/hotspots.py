@@ -117,8 +117,10 @@ def neighbourhood_hot_spots(
 ) -> pd.DataFrame:
     """Neighbourhoods ranked by rate per 1,000 residents and by change, over ``days`` days.
 
-    Every neighbourhood in ``neighbourhoods`` appears (0 where it had no incidents); incidents
-    with no neighbourhood are not counted. The rate uses the population of ``as_of``'s year
+    Every neighbourhood in ``neighbourhoods`` appears (0 where it had no incidents), and so
+    does a neighbourhood id of the incidents that the table lacks (no name, division or
+    population: a crime export loaded without its neighbourhoods); incidents with no
+    neighbourhood are not counted. The rate uses the population of ``as_of``'s year
     (or the latest earlier year available). The change compares the window with
     :func:`change_windows` and carries the statistics of
     :func:`~workbench.analysis.crime.change_statistics`, with p-values adjusted across all the
@@ -137,7 +139,7 @@ def neighbourhood_hot_spots(
     located = located.filter(located.neighbourhood_id.notnull())
     counts = _window_counts(located, windows, ["neighbourhood_id"])
     places = neighbourhoods.select("neighbourhood_id", "name", "division").to_pandas()
-    frame = places.merge(counts, on="neighbourhood_id", how="left")
+    frame = places.merge(counts, on="neighbourhood_id", how="outer")
     frame[["current", "past"]] = frame[["current", "past"]].fillna(0).astype("int64")
 
     people = population_by_geography(population, neighbourhoods, geography="neighbourhood")

@@ -14,7 +14,9 @@ In a notebook
 -------------
 ``from workbench.publish import headline`` and call
 ``headline("quarantined_rows", 42, unit="rows", better="lower")``: the figure shows on the page
-and goes into the run's ``summary.json`` and the site index, from one value.
+and goes into the run's ``summary.json`` and the site index, from one value. A section the data may not allow (a forecast on a few
+months of history) goes in ``with data_permitting("Forecast"):`` — the page then says why it
+is not shown instead of the render failing.
 
 Adding a report (three files, no change here)
 --------------------------------------------
@@ -46,6 +48,7 @@ from workbench.publish.reports import (
     register_report,
     report_parameters,
 )
+from workbench.publish.sections import data_permitting
 
-__all__ = ["HEADLINE_MIMETYPE", "REPORTS", "Report", "ReportParameters", "get_report",
-           "headline", "register_report", "report_parameters"]
+__all__ = ["HEADLINE_MIMETYPE", "REPORTS", "Report", "ReportParameters", "data_permitting",
+           "get_report", "headline", "register_report", "report_parameters"]

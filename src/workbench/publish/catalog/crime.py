@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, field_validator
 
+from workbench.errors import InsufficientDataError
 from workbench.publish.reports import REPORTS, ReportParameters, register_report
 
 __all__ = [
@@ -68,20 +69,40 @@ def last_complete_week_end(today: dt.date, latest_data_day: dt.date | None = Non
 
 
 def _months_before(first: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` before ``first``'s (negative: after)."""
     index = first.year * 12 + first.month - 1 - months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return _months_before(first, -1) - dt.timedelta(days=1)
+
+
+def _months_between(first: dt.date, last: dt.date) -> int:
+    """Months from the month of ``first`` to the month of ``last``, both counted."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
 @dataclass(frozen=True)
 class ReportMonth:
-    """The dates a monthly report covers (inclusive)."""
+    """The dates a monthly report covers (inclusive), and what the data covers of them."""
 
     start: dt.date
     """First day of the reported month."""
     end: dt.date
     """Last day of the reported month (the ``as_of`` of every analysis)."""
     trend_start: dt.date
-    """First day of the trend charts' first month."""
+    """First day of the trend charts' first month: ``trend_months`` back, but never before the
+    first month the data covers in full (a trend does not show months before the data began
+    as zeros)."""
+    data_from: dt.date | None = None
+    """First day with data (None: not known)."""
+    data_to: dt.date | None = None
+    """Last day with data (None: not known)."""
 
     @property
     def label(self) -> str:
@@ -93,17 +114,112 @@ class ReportMonth:
         """First day of the twelve months ending with the reported month."""
         return _months_before(self.start, 11)
 
+    @property
+    def trend_periods(self) -> int:
+        """Months from ``trend_start`` to the reported month, both counted."""
+        return _months_between(self.trend_start, self.start)
+
+    @property
+    def data_end(self) -> dt.date:
+        """The last day of the month that has data (``end``, or the data's last day before
+        it): the ``as_of`` of averages per day, which would otherwise count missing days."""
+        return max(self.start, min(self.end, self.data_to)) if self.data_to is not None else self.end
+
+    @property
+    def partial(self) -> bool:
+        """Whether the data cover only part of the reported month."""
+        return ((self.data_from is not None and self.data_from > self.start)
+                or (self.data_to is not None and self.data_to < self.end))
+
+    @property
+    def coverage_note(self) -> str:
+        """A sentence for the page when the month is only partly covered, else ``""``."""
+        if not self.partial:
+            return ""
+        first = max(self.start, self.data_from or self.start)
+        last = min(self.end, self.data_to or self.end)
+        return (f"The data cover only {first:%-d} to {last:%-d %B %Y} of this month: counts "
+                "for it are partial.")
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` is inside the data's date range (True when it is not known)."""
+        return ((self.data_from is None or day >= self.data_from)
+                and (self.data_to is None or day <= self.data_to))
+
+    def comparison(self, days: int) -> str:
+        """How to compare the last ``days`` days of the month: ``"year_ago"`` (the same days a
+        year earlier, which cancels seasonality) when the data reach back that far, else
+        ``"previous"`` (the ``days`` days before)."""
+        year_ago_start = _one_year_earlier(self.end) - dt.timedelta(days=days - 1)
+        return "year_ago" if self.covers(year_ago_start) else "previous"
+
+    @property
+    def coverage_text(self) -> str:
+        """The data's date range in words (for messages)."""
+        if self.data_from is None or self.data_to is None:
+            return "the data's dates are not known"
+        return f"the data run from {self.data_from:%-d %B %Y} to {self.data_to:%-d %B %Y}"
+
+    def complete_years(self, years: int, *, minimum: int = 1) -> list[int]:
+        """Up to ``years`` calendar years ending with the last one complete at ``end``, keeping
+        only those the data cover from 1 January to 31 December (consecutive, latest last).
+
+        Raises:
+            InsufficientDataError: fewer than ``minimum`` such years.
+        """
+        last = self.end.year if (self.end.month, self.end.day) == (12, 31) else self.end.year - 1
+        covered: list[int] = []
+        for year in range(last, last - years, -1):
+            if not (self.covers(dt.date(year, 1, 1)) and self.covers(dt.date(year, 12, 31))):
+                break
+            covered.insert(0, year)
+        if len(covered) < minimum:
+            raise InsufficientDataError(
+                f"it needs {minimum} complete calendar year{'s' if minimum > 1 else ''} of data "
+                f"up to {last} and {self.coverage_text}")
+        return covered
+
+    def history_months(self, *, minimum: int = 2) -> int:
+        """``trend_periods``, checked: at least ``minimum`` complete months of history.
+
+        Raises:
+            InsufficientDataError: fewer complete months than ``minimum``.
+        """
+        complete = self.trend_periods - (1 if self.partial else 0)
+        if complete < minimum:
+            raise InsufficientDataError(
+                f"it needs at least {minimum} complete months of data and {self.coverage_text}")
+        return self.trend_periods
+
+
+def _one_year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
 
 def _report_month(month: dt.date | None, trend_months: int, today: dt.date,
-                  latest_data_day: dt.date | None) -> ReportMonth:
+                  latest_data_day: dt.date | None,
+                  first_data_day: dt.date | None = None) -> ReportMonth:
     if month is not None:
-        start = month.replace(day=1)
+        start = _month_start(month)
     else:
         last = _last_complete_day(today, latest_data_day)
         following = last + dt.timedelta(days=1)
-        start = last.replace(day=1) if following.day == 1 else _months_before(last.replace(day=1), 1)
-    end = _months_before(start, -1) - dt.timedelta(days=1)
-    return ReportMonth(start=start, end=end, trend_start=_months_before(start, trend_months - 1))
+        start = _month_start(last) if following.day == 1 else _months_before(_month_start(last), 1)
+        if first_data_day is not None and _month_end(start) < first_data_day:
+            # no complete month is covered (e.g. 20 days of an export): report the month the
+            # data end in, marked partial, rather than an empty month
+            start = _month_start(last)
+    end = _month_end(start)
+    trend_start = _months_before(start, trend_months - 1)
+    if first_data_day is not None:
+        first_full = (_month_start(first_data_day) if first_data_day.day == 1
+                      else _months_before(_month_start(first_data_day), -1))
+        trend_start = min(start, max(trend_start, first_full))
+    return ReportMonth(start=start, end=end, trend_start=trend_start, data_from=first_data_day,
+                       data_to=latest_data_day)
 
 
 class _MonthlyParameters(ReportParameters):
@@ -111,10 +227,11 @@ class _MonthlyParameters(ReportParameters):
         None, description="Any day of the month reported; empty = the last complete month "
         "before today that the warehouse covers")
 
-    def window(self, today: dt.date, latest_data_day: dt.date | None = None) -> ReportMonth:
-        """The dates covered, given today's date and the last day with data."""
+    def window(self, today: dt.date, latest_data_day: dt.date | None = None,
+               first_data_day: dt.date | None = None) -> ReportMonth:
+        """The dates covered, given today's date and the first and last days with data."""
         return _report_month(self.month, getattr(self, "trend_months", 12), today,
-                             latest_data_day)
+                             latest_data_day, first_data_day)
 
 
 # ------------------------------------------------------------------------------ CompStat
