@@ -43,7 +43,7 @@ data_to = latest_day(freshness.loc["calls_for_service", "latest"])
 window = params.window(get_settings().today, data_to, data_from)
 calls_table = warehouse.table("calls_for_service")
 display(Markdown(f"**{window.label}** · whole service · calls by time received · data "
-                 f"freshness: calls from {data_from} to {data_to}. {window.coverage_note}"))
+                 f"freshness: calls to {data_to} (from {data_from}). {window.coverage_note}"))
 
 # %%
 by_priority = calls.response_times(calls_table, start=window.start, as_of=window.end,

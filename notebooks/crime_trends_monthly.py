@@ -51,8 +51,8 @@ incidents, population, neighbourhoods, offence_codes = warehouse.tables(
     "incidents", "population", "neighbourhoods", "offence_codes",
     optional=("population", "neighbourhoods"))
 display(Markdown(f"**{window.label}** (trends from {window.trend_start:%B %Y}) · whole service · "
-                 f"incidents by occurrence date · data freshness: incidents from {data_from} "
-                 f"to {data_to}. {window.coverage_note}"))
+                 f"incidents by occurrence date · data freshness: incidents to {data_to} "
+                 f"(from {data_from}). {window.coverage_note}"))
 
 # %%
 rates = crime.incident_rates(incidents, population, neighbourhoods, start=window.trend_start,

@@ -17,8 +17,8 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import ibis
 import ibis.expr.schema as sch

@@ -21,8 +21,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -56,7 +57,7 @@ class Warehouse:
     # ---------------------------------------------------------------- opening
     @classmethod
     def open(cls, url: str | None = None, *, read_only: bool = False,
-             create: bool | None = None) -> "Warehouse":
+             create: bool | None = None) -> Warehouse:
         """Open the warehouse at ``url`` (default: the ``WORKBENCH_WAREHOUSE`` setting).
 
         A DuckDB file that does not exist is created only when ``create`` is true (the default
@@ -99,7 +100,7 @@ class Warehouse:
         with contextlib.suppress(Exception):
             self.con.disconnect()
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -198,7 +199,7 @@ class Warehouse:
         return data.select(target.column_names).cast(arrow_schema)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["Warehouse"]:
+    def transaction(self) -> Iterator[Warehouse]:
         """All-or-nothing: every write inside commits together or not at all.
 
         Native on DuckDB. On engines without multi-statement transactions the caller must stage
@@ -265,7 +266,7 @@ class Warehouse:
         if not self.is_duckdb:
             return
         self.con.raw_sql(f"CREATE TABLE IF NOT EXISTS {_META} (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        stamp = f"{dt.datetime.now(dt.timezone.utc).isoformat()} {uuid.uuid4().hex}"
+        stamp = f"{dt.datetime.now(dt.UTC).isoformat()} {uuid.uuid4().hex}"
         self.con.raw_sql(
             f"INSERT OR REPLACE INTO {_META} VALUES ('changed', '{stamp}')"
         )

@@ -67,7 +67,7 @@ def test_every_job_rendered(rendered: dict) -> None:
     compstat = {job["parameters"]["division"] for job in rendered["jobs"].values()
                 if job["report"] == "compstat_weekly"}
     assert compstat == divisions
-    for name, job in rendered["jobs"].items():
+    for name in rendered["jobs"]:
         summary = _summary(rendered, name)
         assert summary["status"] == "ok", name
         assert summary["audience"] == "internal"

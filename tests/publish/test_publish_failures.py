@@ -76,7 +76,8 @@ def test_failures_are_isolated_and_last_good_pages_stay(
         assert b"42 things" in stable[name]
 
     write_job(params, "raiser", "raise")
-    write_job(params, "sleeper", "sleep", seconds=120, timeout=8)
+    # the timeout must outlast four kernels importing workbench at once on two cores
+    write_job(params, "sleeper", "sleep", seconds=120, timeout=25)
     write_job(params, "dier", "die")
     capsys.readouterr()
     second = main(["render", "--all", "--force", "--params", str(params), "--workers", "4"])

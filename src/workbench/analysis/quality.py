@@ -8,12 +8,16 @@ schema (required columns, vocabularies) plus a few cross-column rules per table.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import ibis
 import pandas as pd
 
 from workbench import schema
+
+if TYPE_CHECKING:
+    from workbench.warehouse import Warehouse
 
 # Cross-column rules: name -> (column it is about, predicate that is TRUE for an invalid row).
 _Rule = Callable[[ibis.Table], ibis.expr.types.BooleanValue]
@@ -74,9 +78,9 @@ def _rules(table: ibis.Table, table_name: str) -> dict[str, tuple[str, ibis.expr
                     column.name,
                     table[column.name].notnull() & ~table[column.name].isin(list(column.vocabulary)),
                 )
-    for name, (column, predicate) in _EXTRA_RULES.get(table_name, {}).items():
-        if column in table.columns:
-            rules[name] = (column, predicate(table))
+    for name, (column_name, predicate) in _EXTRA_RULES.get(table_name, {}).items():
+        if column_name in table.columns:
+            rules[name] = (column_name, predicate(table))
     return rules
 
 
@@ -151,7 +155,7 @@ _TIME_COLUMN = {
 }
 
 
-def table_quality(warehouse: "Warehouse", *, today: dt.date,  # noqa: F821
+def table_quality(warehouse: Warehouse, *, today: dt.date,
                   tables: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per canonical table: rows, mean column completeness, rule violations (a row breaking two rules counts twice),
     duplicate keys, latest record and days behind ``today``."""

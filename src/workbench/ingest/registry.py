@@ -13,6 +13,7 @@ from pathlib import Path
 from workbench.errors import UnknownNameError
 from workbench.ingest.base import Adapter
 
+
 def _adapter_modules() -> tuple[str, ...]:
     """Every public module of ``workbench.ingest.adapters`` (their import registers them)."""
     import pkgutil

@@ -39,6 +39,7 @@ import pandas as pd
 
 from workbench.errors import IngestError
 from workbench.ingest.base import Adapter, Mapped, SourceRows, map_distinct
+from workbench.ingest.reading import Source
 from workbench.ingest.registry import register
 
 SANDIEGO_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y %H:%M:%S",
@@ -142,7 +143,7 @@ class SanDiegoCallsAdapter(Adapter):
     def __init__(self) -> None:
         self._described: dict[str, str] = {}
 
-    def read(self, path: Path):  # noqa: ANN201 (a Source)
+    def read(self, path: Path) -> Source:
         lookup = path.with_name(CALL_TYPES_FILE)
         self._described = read_call_type_names(lookup) if lookup.is_file() else {}
         return super().read(path)
