@@ -97,6 +97,22 @@ def test_response_time_median_p90_and_share_within_target(response_table):
     assert math.isnan(other["share_within_target"])
 
 
+def test_response_times_need_an_arrival_time(response_table, warehouse_with):
+    from workbench.errors import InsufficientDataError
+
+    measured = calls.response_times(response_table, start=dt.date(2024, 5, 1),
+                                    as_of=dt.date(2024, 5, 31), by=("priority",))
+    assert calls.require_arrival_times(measured) is measured
+    # an export with the call's creation time only (San Diego's open data)
+    unmeasured = warehouse_with(calls_for_service=[
+        _call(f"2024-05-0{i + 1} 12:00") for i in range(3)]).table("calls_for_service")
+    counted = calls.response_times(unmeasured, start=dt.date(2024, 5, 1),
+                                   as_of=dt.date(2024, 5, 31), by=("priority",))
+    assert int(counted["calls"].sum()) == 3
+    with pytest.raises(InsufficientDataError, match="none of the 3 calls has a response time"):
+        calls.require_arrival_times(counted)
+
+
 def test_targets_are_configurable_per_priority(response_table):
     result = calls.response_times(
         response_table, start=dt.date(2024, 5, 1), as_of=dt.date(2024, 5, 31), by=("priority",),

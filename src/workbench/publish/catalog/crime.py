@@ -138,6 +138,8 @@ class ReportMonth:
             return ""
         first = max(self.start, self.data_from or self.start)
         last = min(self.end, self.data_to or self.end)
+        if first > last:
+            return f"The data hold nothing for this month: {self.coverage_text}."
         return (f"The data cover only {first:%-d} to {last:%-d %B %Y} of this month: counts "
                 "for it are partial.")
 
