@@ -14,9 +14,10 @@ In a notebook
 -------------
 ``from workbench.publish import headline`` and call
 ``headline("quarantined_rows", 42, unit="rows", better="lower")``: the figure shows on the page
-and goes into the run's ``summary.json`` and the site index, from one value. A section the data may not allow (a forecast on a few
-months of history) goes in ``with data_permitting("Forecast"):`` — the page then says why it
-is not shown instead of the render failing.
+and goes into the run's ``summary.json`` and the site index, from one value. A section the
+data may not allow (a forecast on a few months of history) goes in
+``with data_permitting("Forecast"):`` — the page then says why it is not shown instead of the
+render failing.
 
 Adding a report (three files, no change here)
 --------------------------------------------

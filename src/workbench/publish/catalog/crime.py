@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, field_validator
 
+from workbench.analysis.hotspots import change_windows
 from workbench.errors import InsufficientDataError
 from workbench.publish.reports import REPORTS, ReportParameters, register_report
 
@@ -123,7 +124,9 @@ class ReportMonth:
     def data_end(self) -> dt.date:
         """The last day of the month that has data (``end``, or the data's last day before
         it): the ``as_of`` of averages per day, which would otherwise count missing days."""
-        return max(self.start, min(self.end, self.data_to)) if self.data_to is not None else self.end
+        if self.data_to is None:
+            return self.end
+        return max(self.start, min(self.end, self.data_to))
 
     @property
     def partial(self) -> bool:
@@ -152,8 +155,8 @@ class ReportMonth:
         """How to compare the last ``days`` days of the month: ``"year_ago"`` (the same days a
         year earlier, which cancels seasonality) when the data reach back that far, else
         ``"previous"`` (the ``days`` days before)."""
-        year_ago_start = _one_year_earlier(self.end) - dt.timedelta(days=days - 1)
-        return "year_ago" if self.covers(year_ago_start) else "previous"
+        year_ago = change_windows(self.end, days, "year_ago")
+        return "year_ago" if self.covers(year_ago.past_start) else "previous"
 
     @property
     def coverage_text(self) -> str:
@@ -192,13 +195,6 @@ class ReportMonth:
             raise InsufficientDataError(
                 f"it needs at least {minimum} complete months of data and {self.coverage_text}")
         return self.trend_periods
-
-
-def _one_year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
 
 
 def _report_month(month: dt.date | None, trend_months: int, today: dt.date,
