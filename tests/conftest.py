@@ -79,3 +79,22 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real public data not found at {REAL_DATA} (set WORKBENCH_REAL_DATA)")
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def payloads() -> dict[str, str]:
+    """The hostile-text corpus of ``tests/security/payloads.py``, name → payload."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "workbench_test_payloads", ROOT / "tests" / "security" / "payloads.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.PAYLOADS)
+
+
+@pytest.fixture(scope="session")
+def payload_marker() -> str:
+    """The global a payload sets when it runs (``window.<marker>``)."""
+    return "__wb_pwned"
