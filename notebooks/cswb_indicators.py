@@ -42,8 +42,8 @@ params = CswbIndicatorsParameters(year=year, as_of=as_of, map_indicator=map_indi
 warehouse = workbench.connect()
 settings = get_settings()
 outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        use_of_force=False)
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      use_of_force=False)
 overview = public.cswb_overview(outputs, year=params.year)
 
 # %%

@@ -41,10 +41,10 @@ params = CswbNeighbourhoodProfileParameters(neighbourhood_id=neighbourhood_id, y
 warehouse = workbench.connect()
 settings = get_settings()
 outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        use_of_force=False)
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      use_of_force=False)
 profile = public.cswb_profile(outputs, neighbourhood_id=params.neighbourhood_id,
-                                year=params.year)
+                              year=params.year)
 
 # %%
 Markdown(f"**{profile.name or profile.neighbourhood_id}** ({profile.neighbourhood_id}, division "

@@ -38,8 +38,8 @@ params = OpenDataRefreshParameters(out=out, as_of=as_of)
 settings = get_settings()
 warehouse = workbench.connect()
 result = public.export_open_data(warehouse, Path(params.out or settings.site_dir / "open-data"),
-                                   as_of=params.as_of or settings.today,
-                                   cache_dir=settings.data_dir / "public-cache")
+                                 as_of=params.as_of or settings.today,
+                                 cache_dir=settings.data_dir / "public-cache")
 summary = result.summary()
 points = result.read("incident_points")
 

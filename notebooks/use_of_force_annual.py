@@ -57,10 +57,10 @@ params = UseOfForceAnnualParameters(
 warehouse = workbench.connect()
 settings = get_settings()
 outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        community=False)
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      community=False)
 annual = public.annual_use_of_force(outputs, year=params.year, thresholds=params.thresholds(),
-                                      reference_group=params.reference_group)
+                                    reference_group=params.reference_group)
 focus = params.focus_group.replace("_", " ")
 
 # %%

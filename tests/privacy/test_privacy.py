@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from workbench import privacy
-from workbench.geometry import haversine_metres
 from workbench.errors import SettingsError
+from workbench.geometry import haversine_metres
 from workbench.privacy import (
     Audience,
     PrivacyError,

@@ -32,8 +32,8 @@ from scipy.optimize import linear_sum_assignment
 
 from workbench.cli import main
 from workbench.geometry import haversine_metres
-from workbench.public import ALL, SUPPRESSED_MARK, geomask_bounds
 from workbench.privacy import audit_public_table
+from workbench.public import ALL, SUPPRESSED_MARK, geomask_bounds
 from workbench.settings import get_settings
 from workbench.warehouse import Warehouse
 
