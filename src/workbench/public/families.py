@@ -105,78 +105,74 @@ def use_of_force_public_tables(warehouse: Any, *, as_of: dt.date,
     unlinked families: people perceived as one group by year × group × highest force used
     on them, and people perceived as several groups or of unknown race by year. Never holds
     officer data."""
-    limit = small_cell_threshold() if threshold is None else threshold
     reports = _table_or_none(warehouse, "use_of_force")
     subjects = _table_or_none(warehouse, "use_of_force_subjects")
     years = _family_years(reports, "occurred_at", as_of) if subjects is not None else []
-    if years and reports is not None and subjects is not None:
-        counts = uof.use_of_force_subject_counts(
-            reports, subjects, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31),
-            by=["year", "force_type"], counting="single")
-        single, other = _split_race_counts(counts, "force_type", "subjects")
-    else:
-        single = pd.DataFrame(columns=["year", "race_group", "force_type", "subjects"])
-        other = pd.DataFrame(columns=["year", "race_group", "subjects"])
-    main = PublicTable.from_counts(
-        single, name="use_of_force_subjects_by_race",
-        title="People force was used on, by perceived race and type of force",
-        description="Use-of-force subjects perceived as one group (one per person per report) by "
-                    "calendar year, officer-perceived race and the highest type of force used on "
-                    "them.",
-        dimensions=("year", "race_group", "force_type"), count="subjects", threshold=limit,
-        dictionary={**_RACE_DICTIONARY,
-                    "force_type": "Highest type of force used on the person; all: total",
-                    "subjects": "People force was used on (empty when suppressed)",
-                    "suppressed": "true when the count is hidden"},
-        keep_shown=_DENOMINATORS)
-    rest = PublicTable.from_counts(
-        other, name="use_of_force_subjects_multiple_unknown",
-        title="People force was used on, perceived as several groups or of unknown race",
-        description="Use-of-force subjects perceived as more than one group, or whose perceived "
-                    "race was not recorded, by calendar year.",
-        dimensions=("year", "race_group"), count="subjects", threshold=limit,
-        dictionary={**_OTHER_DICTIONARY,
-                    "subjects": "People force was used on (empty when suppressed)",
-                    "suppressed": "true when the count is hidden"})
-    return main, rest
+    counts = (uof.use_of_force_subject_counts(
+        reports, subjects, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31),
+        by=["year", "force_type"], counting="single")
+        if years and reports is not None and subjects is not None else None)
+    return _race_family_pair(
+        counts, detail="force_type", count="subjects", threshold=threshold,
+        names=("use_of_force_subjects_by_race", "use_of_force_subjects_multiple_unknown"),
+        titles=("People force was used on, by perceived race and type of force",
+                "People force was used on, perceived as several groups or of unknown race"),
+        descriptions=(
+            "Use-of-force subjects perceived as one group (one per person per report) by "
+            "calendar year, officer-perceived race and the highest type of force used on them.",
+            "Use-of-force subjects perceived as more than one group, or whose perceived race "
+            "was not recorded, by calendar year."),
+        detail_meaning="Highest type of force used on the person; all: total",
+        count_meaning="People force was used on (empty when suppressed)")
 
 
 def enforcement_public_tables(warehouse: Any, *, as_of: dt.date,
                               threshold: int | None = None) -> tuple[PublicTable, PublicTable]:
     """People subject to enforcement actions by year, perceived race and action type (and
     the multiple / unknown people apart), suppressed: the second ARDS stage."""
-    limit = small_cell_threshold() if threshold is None else threshold
     actions = _table_or_none(warehouse, "enforcement_actions")
     years = _family_years(actions, "occurred_at", as_of)
-    if years and actions is not None:
-        counts = uof.enforcement_action_counts(
-            actions, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31),
-            by=["year", "action_type"], counting="single")
-        single, other = _split_race_counts(counts, "action_type", "people")
+    counts = (uof.enforcement_action_counts(
+        actions, start=dt.date(years[0], 1, 1), end=dt.date(years[-1], 12, 31),
+        by=["year", "action_type"], counting="single")
+        if years and actions is not None else None)
+    return _race_family_pair(
+        counts, detail="action_type", count="people", threshold=threshold,
+        names=("enforcement_actions_by_race", "enforcement_actions_multiple_unknown"),
+        titles=("People subject to enforcement actions, by perceived race",
+                "People subject to enforcement actions, several groups or unknown race"),
+        descriptions=(
+            "Enforcement actions (arrests, charges, summonses, tickets; one per person per "
+            "action) of people perceived as one group, by calendar year, officer-perceived race "
+            "and type of action.",
+            "Enforcement actions of people perceived as more than one group, or whose perceived "
+            "race was not recorded, by calendar year."),
+        detail_meaning="arrest, charge, summons, ticket, …; all: total",
+        count_meaning="People subject to an enforcement action (empty when suppressed)")
+
+
+def _race_family_pair(counts: pd.DataFrame | None, *, detail: str, count: str,
+                      threshold: int | None, names: tuple[str, str], titles: tuple[str, str],
+                      descriptions: tuple[str, str], detail_meaning: str,
+                      count_meaning: str) -> tuple[PublicTable, PublicTable]:
+    """The two unlinked families of one ARDS stage: people perceived as one group by year ×
+    group × ``detail`` (its one-group total kept shown), and multiple / unknown by year."""
+    limit = small_cell_threshold() if threshold is None else threshold
+    if counts is not None:
+        single, other = _split_race_counts(counts, detail, count)
     else:
-        single = pd.DataFrame(columns=["year", "race_group", "action_type", "people"])
-        other = pd.DataFrame(columns=["year", "race_group", "people"])
+        single = pd.DataFrame(columns=["year", "race_group", detail, count])
+        other = pd.DataFrame(columns=["year", "race_group", count])
+    hidden = {count: count_meaning, "suppressed": "true when the count is hidden"}
     main = PublicTable.from_counts(
-        single, name="enforcement_actions_by_race",
-        title="People subject to enforcement actions, by perceived race",
-        description="Enforcement actions (arrests, charges, summonses, tickets; one per person per "
-                    "action) of people perceived as one group, by calendar year, "
-                    "officer-perceived race and type of action.",
-        dimensions=("year", "race_group", "action_type"), count="people", threshold=limit,
-        dictionary={**_RACE_DICTIONARY,
-                    "action_type": "arrest, charge, summons, ticket, …; all: total",
-                    "people": "People subject to an enforcement action (empty when suppressed)",
-                    "suppressed": "true when the count is hidden"},
+        single, name=names[0], title=titles[0], description=descriptions[0],
+        dimensions=("year", "race_group", detail), count=count, threshold=limit,
+        dictionary={**_RACE_DICTIONARY, detail: detail_meaning, **hidden},
         keep_shown=_DENOMINATORS)
     rest = PublicTable.from_counts(
-        other, name="enforcement_actions_multiple_unknown",
-        title="People subject to enforcement actions, several groups or unknown race",
-        description="Enforcement actions of people perceived as more than one group, or whose "
-                    "perceived race was not recorded, by calendar year.",
-        dimensions=("year", "race_group"), count="people", threshold=limit,
-        dictionary={**_OTHER_DICTIONARY,
-                    "people": "People subject to an enforcement action (empty when suppressed)",
-                    "suppressed": "true when the count is hidden"})
+        other, name=names[1], title=titles[1], description=descriptions[1],
+        dimensions=("year", "race_group"), count=count, threshold=limit,
+        dictionary={**_OTHER_DICTIONARY, **hidden})
     return main, rest
 
 

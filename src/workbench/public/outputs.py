@@ -80,10 +80,7 @@ def published_stage_counts(uof_tables: tuple[PublicTable, PublicTable],
     columns = ["year", "stage", "race_group", "count", "total"]
     if not parts:
         return pd.DataFrame(columns=columns)
-    frame = pd.concat(parts, ignore_index=True)[columns]
-    frame["count"] = pd.array(pd.to_numeric(frame["count"], errors="coerce"), dtype="Float64")
-    frame["total"] = pd.array(pd.to_numeric(frame["total"], errors="coerce"), dtype="Float64")
-    return frame
+    return _with_float_counts(pd.concat(parts, ignore_index=True)[columns])
 
 
 def published_force_type_counts(uof_table: PublicTable, *, years: Sequence[int]) -> pd.DataFrame:
@@ -104,9 +101,13 @@ def published_force_type_counts(uof_table: PublicTable, *, years: Sequence[int])
     parts = [part for part in parts if len(part)]
     if not parts:
         return pd.DataFrame(columns=columns)
-    frame = pd.concat(parts, ignore_index=True)[columns]
-    frame["count"] = pd.array(pd.to_numeric(frame["count"], errors="coerce"), dtype="Float64")
-    frame["total"] = pd.array(pd.to_numeric(frame["total"], errors="coerce"), dtype="Float64")
+    return _with_float_counts(pd.concat(parts, ignore_index=True)[columns])
+
+
+def _with_float_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``count`` and ``total`` as nullable floats (``<NA>`` where suppressed)."""
+    for column in ("count", "total"):
+        frame[column] = pd.array(pd.to_numeric(frame[column], errors="coerce"), dtype="Float64")
     return frame
 
 
