@@ -39,7 +39,7 @@ from workbench.settings import get_settings
 params = AbsenceDetailParameters(unit=unit, as_of=as_of, weeks=weeks,
                                  bradford_codes=bradford_codes, top=top)
 window = params.window(get_settings().today)
-audience = job_audience()
+figures = workforce.for_audience(job_audience())  # person-level: restricted only
 warehouse = workbench.connect()
 shifts = warehouse.table("shifts")
 display(Markdown(f"**{window.start:%d %B %Y} to {window.as_of:%d %B %Y}** · "
@@ -47,11 +47,10 @@ display(Markdown(f"**{window.start:%d %B %Y} to {window.as_of:%d %B %Y}** · "
                  f"{', '.join(params.bradford_codes)}"))
 
 # %%
-factors = workforce.bradford_factors(shifts, as_of=window.as_of, weeks=params.weeks,
-                                     absence_codes=params.bradford_codes, unit_id=params.unit,
-                                     audience=audience)
-spells = workforce.officer_absence_spells(shifts, start=window.start, end=window.as_of,
-                                          unit_id=params.unit, audience=audience)
+factors = figures.bradford_factors(shifts, as_of=window.as_of, weeks=params.weeks,
+                                   absence_codes=params.bradford_codes, unit_id=params.unit)
+spells = figures.officer_absence_spells(shifts, start=window.start, end=window.as_of,
+                                        unit_id=params.unit)
 long_term = spells.loc[spells["long_term"]]
 
 # %% [markdown]
@@ -91,8 +90,8 @@ workforce_charts.spell_length_chart(spells, long_term_after=workforce.LONG_TERM_
 
 # %%
 workforce_charts.absence_by_type_chart(
-    workforce.absence_by_type(workforce.for_unit(shifts, params.unit), start=window.start,
-                              end=window.as_of, period="month"),
+    figures.absence_by_type(workforce.for_unit(shifts, params.unit), start=window.start,
+                            end=window.as_of, period="month"),
     title="Hours lost by absence type, by month (all codes)")
 
 # %% [markdown]

@@ -31,7 +31,7 @@ map_indicator = "mental_health_calls"
 from IPython.display import Markdown
 
 import workbench
-from workbench import opendata
+from workbench import public
 from workbench.analysis import cswb
 from workbench.charts import cswb as charts
 from workbench.publish import headline
@@ -41,10 +41,10 @@ from workbench.settings import get_settings
 params = CswbIndicatorsParameters(year=year, as_of=as_of, map_indicator=map_indicator)
 warehouse = workbench.connect()
 settings = get_settings()
-outputs = opendata.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        use_of_force=False)
-overview = opendata.cswb_overview(outputs, year=params.year)
+outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      use_of_force=False)
+overview = public.cswb_overview(outputs, year=params.year)
 
 # %%
 Markdown(f"**Year shown: {overview.year}** (complete years: "
@@ -75,7 +75,7 @@ headline("non_police_calls_rate", overview.city_value("non_police_response_calls
 # ## City-wide indicators
 
 # %%
-opendata.city_indicator_table_html(overview, outputs)
+public.city_indicator_table_html(overview, outputs)
 
 # %%
 charts.city_trend_chart(overview.rates)

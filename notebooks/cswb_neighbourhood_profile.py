@@ -30,7 +30,7 @@ as_of = None
 from IPython.display import Markdown
 
 import workbench
-from workbench import opendata
+from workbench import public
 from workbench.charts import cswb as charts
 from workbench.publish import headline
 from workbench.publish.catalog.community import CswbNeighbourhoodProfileParameters
@@ -40,11 +40,11 @@ params = CswbNeighbourhoodProfileParameters(neighbourhood_id=neighbourhood_id, y
                                             as_of=as_of)
 warehouse = workbench.connect()
 settings = get_settings()
-outputs = opendata.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        use_of_force=False)
-profile = opendata.cswb_profile(outputs, neighbourhood_id=params.neighbourhood_id,
-                                year=params.year)
+outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      use_of_force=False)
+profile = public.cswb_profile(outputs, neighbourhood_id=params.neighbourhood_id,
+                              year=params.year)
 
 # %%
 Markdown(f"**{profile.name or profile.neighbourhood_id}** ({profile.neighbourhood_id}, division "
@@ -74,7 +74,7 @@ headline("repeat_call_locations", profile.value("repeat_call_locations", "count"
 # ## Indicators against the city
 
 # %%
-opendata.profile_table_html(profile, outputs)
+public.profile_table_html(profile, outputs)
 
 # %%
 charts.neighbourhood_comparison_chart(profile.indicators)

@@ -28,7 +28,7 @@ as_of = None
 from pathlib import Path
 
 import workbench
-from workbench import opendata
+from workbench import public
 from workbench.charts import cswb as charts
 from workbench.publish import headline
 from workbench.publish.catalog.community import OpenDataRefreshParameters
@@ -37,9 +37,9 @@ from workbench.settings import get_settings
 params = OpenDataRefreshParameters(out=out, as_of=as_of)
 settings = get_settings()
 warehouse = workbench.connect()
-result = opendata.export_open_data(warehouse, Path(params.out or settings.site_dir / "open-data"),
-                                   as_of=params.as_of or settings.today,
-                                   cache_dir=settings.data_dir / "public-cache")
+result = public.export_open_data(warehouse, Path(params.out or settings.site_dir / "open-data"),
+                                 as_of=params.as_of or settings.today,
+                                 cache_dir=settings.data_dir / "public-cache")
 summary = result.summary()
 points = result.read("incident_points")
 
@@ -54,7 +54,7 @@ headline("rows", int(summary["rows"].sum()), unit="rows", label="Rows published"
 headline("suppressed_entries", int(summary["suppressed"].sum()), unit="entries",
          label="Suppressed entries", note="small counts and their complements")
 headline("points", len(points), unit="points", label="Geomasked incident points",
-         note=f"grid cell {opendata.DEFAULT_OPTIONS.geomask_cell_metres:g} m")
+         note=f"grid cell {public.DEFAULT_OPTIONS.geomask_cell_metres:g} m")
 
 # %%
 summary.style.format({"rows": "{:,}", "suppressed": "{:,}"}).hide(axis="index")

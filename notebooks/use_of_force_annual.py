@@ -44,7 +44,7 @@ focus_group = "black"
 from IPython.display import Markdown
 
 import workbench
-from workbench import opendata
+from workbench import public
 from workbench.charts import use_of_force as charts
 from workbench.publish import headline
 from workbench.publish.catalog.community import UseOfForceAnnualParameters
@@ -56,11 +56,11 @@ params = UseOfForceAnnualParameters(
     minimum_count=minimum_count, focus_group=focus_group)
 warehouse = workbench.connect()
 settings = get_settings()
-outputs = opendata.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
-                                        cache_dir=settings.data_dir / "public-cache",
-                                        community=False)
-annual = opendata.annual_use_of_force(outputs, year=params.year, thresholds=params.thresholds(),
-                                      reference_group=params.reference_group)
+outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.today,
+                                      cache_dir=settings.data_dir / "public-cache",
+                                      community=False)
+annual = public.annual_use_of_force(outputs, year=params.year, thresholds=params.thresholds(),
+                                    reference_group=params.reference_group)
 focus = params.focus_group.replace("_", " ")
 
 # %%
@@ -97,7 +97,7 @@ headline("groups_over_represented", annual.groups_flagged("over"), unit="groups"
 # this stage larger than its share of residents?
 
 # %%
-opendata.stage_index_table_html(annual, outputs, benchmark="population")
+public.stage_index_table_html(annual, outputs, benchmark="population")
 
 # %%
 charts.disproportionality_chart(annual.by_population, thresholds=annual.thresholds,
@@ -111,13 +111,13 @@ charts.stage_share_chart(annual.stage_counts)
 # group more likely than others to move on to the next stage?
 
 # %%
-opendata.stage_index_table_html(annual, outputs, benchmark="previous_stage")
+public.stage_index_table_html(annual, outputs, benchmark="previous_stage")
 
 # %% [markdown]
 # ## Disparity against the reference group
 
 # %%
-opendata.disparity_table_html(annual, outputs)
+public.disparity_table_html(annual, outputs)
 
 # %%
 charts.disparity_chart(annual.disparity, thresholds=annual.thresholds)

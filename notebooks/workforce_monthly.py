@@ -35,7 +35,7 @@ from workbench.analysis import workforce
 from workbench.charts import workforce as workforce_charts
 from workbench.privacy import small_cell_threshold
 from workbench.publish import headline
-from workbench.publish.catalog.workforce import WorkforceMonthlyParameters
+from workbench.publish.catalog.workforce import WorkforceMonthlyParameters, job_audience
 from workbench.settings import get_settings
 
 params = WorkforceMonthlyParameters(unit=unit, month=month, trend_months=trend_months,
@@ -45,26 +45,21 @@ window = params.window(get_settings().today)
 warehouse = workbench.connect()
 shifts, units, personnel = warehouse.tables("shifts", "units", "personnel")
 scope = workforce.for_unit(shifts, params.unit)
+figures = workforce.for_audience(job_audience(default="internal"))  # small groups hidden
 threshold = small_cell_threshold()
 display(Markdown(f"**{window.label}** · {params.unit or 'whole service'} · absence counted: "
                  f"{', '.join(params.absence_codes)} · groups under {threshold} members hidden"))
 
 # %%
-month_rates = workforce.protect_small_groups(
-    workforce.absence_rates(scope, start=window.start, end=window.end, by=(),
-                            absence_codes=params.absence_codes),
-    dimensions=[], attribute_counts={"people_absent": ("incidence",)})
-month_spells = workforce.protect_small_groups(
-    workforce.absence_spell_summary(scope, start=window.start, end=window.end, by=(),
-                                    absence_codes=params.absence_codes),
-    dimensions=[])
-month_staffing = workforce.protect_small_groups(
-    workforce.staffing_levels(scope, units, start=window.start, end=window.end, by=()),
-    dimensions=[])
-comparison = workforce.sick_leave_against_baseline(
+month_rates = figures.absence_rates(scope, start=window.start, end=window.end, by=(),
+                                    absence_codes=params.absence_codes)
+month_spells = figures.absence_spell_summary(scope, start=window.start, end=window.end, by=(),
+                                            absence_codes=params.absence_codes)
+month_staffing = figures.staffing_levels(scope, units, start=window.start, end=window.end, by=())
+comparison = figures.sick_leave_against_baseline(
     shifts, start=window.baseline_start, end=window.end,
     familywise_error=params.familywise_error)
-compared_units = workforce.protect_small_groups(comparison.units, dimensions=["unit_id"])
+compared_units = comparison.units
 flagged = compared_units.loc[compared_units["flagged"].fillna(False).astype(bool)]
 
 # %% [markdown]
@@ -100,36 +95,28 @@ headline("units_flagged_sick_leave", len(flagged), unit="units", better="lower",
 # ## Absence trend
 
 # %%
-trend = workforce.protect_small_groups(
-    workforce.absence_rates(scope, start=window.trend_start, end=window.end, by=(),
-                            period="month", absence_codes=params.absence_codes),
-    dimensions=["period_start"], attribute_counts={"people_absent": ("incidence",)})
+trend = figures.absence_rates(scope, start=window.trend_start, end=window.end, by=(),
+                              period="month", absence_codes=params.absence_codes)
 workforce_charts.absence_rate_trend_chart(trend)
 
 # %%
-by_type = workforce.protect_small_groups(
-    workforce.absence_by_type(scope, start=window.trend_start, end=window.end, period="month"),
-    dimensions=["period_start", "absence_code"],
-    attribute_counts={"people_absent": ()})
+by_type = figures.absence_by_type(scope, start=window.trend_start, end=window.end,
+                                  period="month")
 workforce_charts.absence_by_type_chart(by_type, title="Hours lost by absence type (all codes)")
 
 # %% [markdown]
 # ## This month by unit and by rank
 
 # %%
-by_unit = workforce.protect_small_groups(
-    workforce.absence_rates(shifts, start=window.start, end=window.end, by=("unit_id",),
-                            absence_codes=params.absence_codes),
-    dimensions=["unit_id"], attribute_counts={"people_absent": ("incidence",)})
+by_unit = figures.absence_rates(shifts, start=window.start, end=window.end, by=("unit_id",),
+                                absence_codes=params.absence_codes)
 display(by_unit[["unit_id", "people", "absence_rate", "days_lost_per_fte", "incidence"]]
         .style.format({"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
                        "incidence": "{:.0%}"}, na_rep="–").hide(axis="index"))
 
 # %%
-by_rank = workforce.protect_small_groups(
-    workforce.absence_rates(shifts, start=window.year_start, end=window.end, by=("rank",),
-                            personnel=personnel, absence_codes=params.absence_codes),
-    dimensions=["rank"], attribute_counts={"people_absent": ("incidence",)})
+by_rank = figures.absence_rates(shifts, start=window.year_start, end=window.end, by=("rank",),
+                                personnel=personnel, absence_codes=params.absence_codes)
 display(Markdown("Twelve months to the end of the reported month, by rank:"))
 display(by_rank[["rank", "people", "absence_rate", "days_lost_per_fte", "incidence"]]
         .style.format({"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
@@ -142,10 +129,8 @@ display(by_rank[["rank", "people", "absence_rate", "days_lost_per_fte", "inciden
 # months to the end of the reported month, by unit.
 
 # %%
-spells = workforce.protect_small_groups(
-    workforce.absence_spell_summary(shifts, start=window.year_start, end=window.end,
-                                    by=("unit_id",), absence_codes=params.absence_codes),
-    dimensions=["unit_id"])
+spells = figures.absence_spell_summary(shifts, start=window.year_start, end=window.end,
+                                       by=("unit_id",), absence_codes=params.absence_codes)
 display(spells[["unit_id", "people", "short_term_spells", "long_term_spells",
                 "long_term_hours_share"]]
         .style.format({"long_term_hours_share": "{:.0%}"}, na_rep="–").hide(axis="index"))
@@ -170,17 +155,15 @@ display(Markdown("No unit departs from the service's rate." if flagged.empty els
 # %%
 focus = params.unit or (flagged["unit_id"].iloc[0] if len(flagged) else
                         compared_units["unit_id"].iloc[0] if len(compared_units) else None)
-focus_months = workforce.protect_small_groups(
-    comparison.monthly.loc[comparison.monthly["unit_id"] == focus], dimensions=["period_start"])
+focus_months = comparison.monthly.loc[comparison.monthly["unit_id"] == focus]
 workforce_charts.sick_leave_unit_chart(focus_months, unit_id=focus)
 
 # %% [markdown]
 # ## Turnout against minimum staffing
 
 # %%
-staffing_by_unit = workforce.protect_small_groups(
-    workforce.staffing_levels(shifts, units, start=window.start, end=window.end,
-                              by=("unit_id",)), dimensions=["unit_id"])
+staffing_by_unit = figures.staffing_levels(shifts, units, start=window.start, end=window.end,
+                                           by=("unit_id",))
 workforce_charts.minimum_staffing_chart(staffing_by_unit)
 
 # %%
@@ -195,10 +178,8 @@ display(staffing_by_unit[["unit_id", "shifts", "mean_scheduled", "mean_on_duty",
 # ## Overtime
 
 # %%
-overtime = workforce.protect_small_groups(
-    workforce.overtime_summary(scope, start=window.trend_start, end=window.end,
-                               by=("overtime_reason",), period="month"),
-    dimensions=["overtime_reason", "period_start"])
+overtime = figures.overtime_summary(scope, start=window.trend_start, end=window.end,
+                                    by=("overtime_reason",), period="month")
 workforce_charts.overtime_chart(overtime)
 
 # %% [markdown]
@@ -208,7 +189,5 @@ workforce_charts.overtime_chart(overtime)
 # absent hours per full-time equivalent over the twelve months to the reported month.
 
 # %%
-relief = workforce.protect_small_groups(
-    workforce.relief_factors(shifts, personnel, start=window.year_start, end=window.end),
-    dimensions=["unit_id"])
+relief = figures.relief_factors(shifts, personnel, start=window.year_start, end=window.end)
 workforce_charts.relief_factor_chart(relief)

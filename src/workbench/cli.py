@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("workbench.publish.cli", "render scheduled report jobs into the HTML site"),
     "lab": ("workbench.lab", "open JupyterLab on the project"),
     "apps": ("workbench.ui.serve", "serve the manager apps with Voila"),
-    "export-open-data": ("workbench.opendata", "write the public open-data files"),
+    "export-open-data": ("workbench.public.cli", "write the public open-data files"),
 }
 
 

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from workbench import geometry
 from workbench.analysis import hotspots
 from workbench.analysis._common import AnalysisInputError
 
@@ -180,8 +181,8 @@ def test_grid_cells_group_nearby_incidents(warehouse_with):
     first = cells.iloc[0]
     assert (first["cell_row"], first["cell_column"], first["current"], first["past"]) == (
         0, 1, 12, 1)
-    metres_per_degree = 2 * math.pi * 6_371_000 / 360
-    assert first["centre_latitude"] == pytest.approx(45.0 + 0.5 * 500 / metres_per_degree)
+    assert first["centre_latitude"] == pytest.approx(
+        45.0 + 0.5 * 500 / geometry.METRES_PER_DEGREE_LATITUDE)
     second = cells.iloc[1]
     assert (second["cell_row"], second["current"]) == (2, 1)
     assert first["flagged"] and first["change_rank"] == 1 and first["count_rank"] == 1

@@ -409,3 +409,27 @@ def test_workforce_charts_validate_and_stay_small(demo_warehouse, demo_compariso
         datasets = spec.get("datasets", {})
         assert datasets and all(len(rows) <= 200 for rows in datasets.values())
         assert not any("officer_id" in row for rows in datasets.values() for row in rows)
+
+
+def test_the_report_asks_once_for_its_audience(two_officers):
+    """``for_audience``: an internal report gets every aggregate with small groups hidden,
+    grouped as the call asks; the restricted one gets the frames as computed and the
+    person-level ones, which an internal report is refused."""
+    shifts, personnel = two_officers.tables("shifts", "personnel")
+    window = {"start": MONDAY, "end": MONDAY + dt.timedelta(days=13)}
+    raw = workforce.absence_rates(shifts, by=("rank",), personnel=personnel, **window)
+    internal = workforce.for_audience("internal", threshold=10)
+    assert internal.audience == "internal"
+    shown = internal.absence_rates(shifts, by=("rank",), personnel=personnel, **window)
+    pd.testing.assert_frame_equal(shown, workforce.protect_small_groups(
+        raw, dimensions=["rank"], attribute_counts={"people_absent": ("incidence",)},
+        threshold=10))
+    assert shown["absence_rate"].isna().all() and shown["suppressed"].all()  # 1 and 1 members
+    monthly = internal.absence_by_type(shifts, period="month", **window)
+    assert monthly["suppressed"].all() and monthly["absence_hours"].isna().all()
+    restricted = workforce.for_audience("restricted", threshold=10)
+    pd.testing.assert_frame_equal(
+        restricted.absence_rates(shifts, by=("rank",), personnel=personnel, **window), raw)
+    assert restricted.officer_absence_spells(shifts, **window)["officer_id"].tolist() == ["A"]
+    with pytest.raises(PrivacyError, match="restricted audience"):
+        internal.bradford_factors(shifts, as_of=window["end"])

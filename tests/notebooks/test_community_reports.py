@@ -22,7 +22,7 @@ import jupytext
 import pandas as pd
 import pytest
 
-from workbench import opendata
+from workbench import public
 from workbench.publish.catalog import community
 from workbench.publish.headline import format_value
 from workbench.publish.reports import get_report
@@ -99,7 +99,7 @@ def rendered(demo_warehouse_path, demo_end_date, tmp_path_factory):
             code = main(["render", "--params", str(params), "--all", "--force"])
         assert code == 0, out.getvalue() + err.getvalue()
         with Warehouse.open(url, read_only=True) as warehouse:
-            outputs = opendata.build_public_outputs(
+            outputs = public.build_public_outputs(
                 warehouse, as_of=demo_end_date, cache_dir=shared_data / "public-cache")
     site = folder / "site"
     return {"site": site, "outputs": outputs,
@@ -127,7 +127,7 @@ def test_every_page_rendered_with_its_headlines(rendered):
 def test_annual_report_recovers_the_planted_disproportionality(rendered):
     from workbench.demo.signals import USE_OF_FORCE_DISPROPORTIONALITY as planted
 
-    annual = opendata.annual_use_of_force(rendered["outputs"])
+    annual = public.annual_use_of_force(rendered["outputs"])
     figures = _headlines(rendered, "use_of_force_annual")
     assert figures["focus_index_population"] == pytest.approx(annual.index(planted.race_group))
     assert figures["use_of_force_people"] == annual.people["use_of_force"]
@@ -146,12 +146,12 @@ def test_annual_report_recovers_the_planted_disproportionality(rendered):
 
 @pytest.mark.slow
 def test_cswb_pages_show_the_published_figures(rendered):
-    overview = opendata.cswb_overview(rendered["outputs"])
+    overview = public.cswb_overview(rendered["outputs"])
     figures = _headlines(rendered, "cswb_indicators")
     assert figures["hate_incidents"] == overview.city_value("hate_incidents", "count")
     assert figures["mental_health_calls_rate"] == pytest.approx(
         overview.city_value("mental_health_calls"))
-    profile = opendata.cswb_profile(rendered["outputs"], neighbourhood_id="N058")
+    profile = public.cswb_profile(rendered["outputs"], neighbourhood_id="N058")
     profile_figures = _headlines(rendered, "cswb_profile_n058")
     assert profile_figures["population"] == profile.population
     assert profile_figures["indicators_higher"] == profile.compared("higher")
@@ -172,15 +172,15 @@ def test_open_data_job_leaves_a_complete_folder(rendered):
 
 
 def test_asking_for_a_year_without_data_names_the_years_there_are():
-    table = opendata.PublicTable.from_counts(
+    table = public.PublicTable.from_counts(
         pd.DataFrame({"year": ["2024"], "race_group": ["white"], "subjects": [50]}),
         name="t", title="t", description="t", dimensions=("year", "race_group"),
         count="subjects", threshold=10)
-    outputs = opendata.PublicOutputs(
-        as_of=dt.date(2025, 6, 1), options=opendata.DEFAULT_OPTIONS, use_of_force=table,
+    outputs = public.PublicOutputs(
+        as_of=dt.date(2025, 6, 1), options=public.DEFAULT_OPTIONS, use_of_force=table,
         use_of_force_other=table, enforcement=table, enforcement_other=table, incidents=table,
         indicators={}, population_by_race=pd.DataFrame(columns=["year", "race_group", "count"]),
         population=pd.DataFrame(columns=["year", "neighbourhood_id", "population"]),
         neighbourhoods=pd.DataFrame(columns=["neighbourhood_id"]))
-    with pytest.raises(opendata.OpenDataError, match="complete years: 2024"):
-        opendata.annual_use_of_force(outputs, year=2019)
+    with pytest.raises(public.OpenDataError, match="complete years: 2024"):
+        public.annual_use_of_force(outputs, year=2019)

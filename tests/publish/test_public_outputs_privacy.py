@@ -31,8 +31,9 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from workbench.cli import main
-from workbench.opendata import ALL, SUPPRESSED_MARK, distance_metres, geomask_bounds
+from workbench.geometry import haversine_metres
 from workbench.privacy import audit_public_table
+from workbench.public import ALL, SUPPRESSED_MARK, geomask_bounds
 from workbench.settings import get_settings
 from workbench.warehouse import Warehouse
 
@@ -278,7 +279,7 @@ def test_published_points_keep_their_distance_from_the_true_locations(public):
     for key, group in points.groupby(["occurred_date", "offence_category"]):
         true = grouped.get_group(key)
         assert len(true) == len(group), key
-        distance = distance_metres(
+        distance = haversine_metres(
             group["latitude"].to_numpy()[:, None], group["longitude"].to_numpy()[:, None],
             true["latitude"].to_numpy()[None, :], true["longitude"].to_numpy()[None, :])
         allowed = (distance >= low * 0.999) & (distance <= high * 1.001)

@@ -535,7 +535,7 @@ def neighbourhood_profile(
     """Bring one neighbourhood's indicators together against the city.
 
     ``rates`` is :func:`indicator_rates` over several years (true counts for analysts, or the
-    published counts of :mod:`workbench.opendata` for a public page); ``neighbourhoods`` (the
+    published counts of :mod:`workbench.public` for a public page); ``neighbourhoods`` (the
     canonical table as a frame) supplies the name and division.
     """
     present = set(rates["neighbourhood_id"])

@@ -30,6 +30,7 @@ from workbench.analysis._common import (
     within_dates,
 )
 from workbench.analysis.crime import Adjustment, change_statistics, population_by_geography
+from workbench.geometry import degrees_of_latitude, degrees_of_longitude
 
 __all__ = [
     "ChangeWindows",
@@ -41,9 +42,6 @@ __all__ = [
 ]
 
 CompareWith: TypeAlias = Literal["year_ago", "previous"]
-
-#: Metres per degree of latitude (mean Earth radius 6,371 km).
-METRES_PER_DEGREE = 2 * math.pi * 6_371_000 / 360
 
 
 @dataclass(frozen=True)
@@ -214,8 +212,8 @@ def grid_hot_spots(
                                          "significant", "direction", "change_rank"])
         origin = (float(corner["lat"]), float(corner["lon"]))
     latitude_origin, longitude_origin = origin
-    latitude_step = cell_metres / METRES_PER_DEGREE
-    longitude_step = cell_metres / (METRES_PER_DEGREE * math.cos(math.radians(latitude_origin)))
+    latitude_step = degrees_of_latitude(cell_metres)
+    longitude_step = degrees_of_longitude(cell_metres, latitude=latitude_origin)
     cells = located.mutate(
         cell_row=((located.latitude - latitude_origin) / latitude_step).floor().cast("int64"),
         cell_column=((located.longitude - longitude_origin) / longitude_step).floor()

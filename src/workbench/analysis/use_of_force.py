@@ -36,7 +36,7 @@ Privacy
 Race data are never joined to officer data: no function here reads ``officer_id`` or
 ``unit_id``, grouping by them is refused, and no output carries them. Outputs are tidy frames
 of counts and ratios for analysts (``internal``); anything public goes through
-:mod:`workbench.opendata`, which suppresses small counts before any index is computed, and the
+:mod:`workbench.public`, which suppresses small counts before any index is computed, and the
 functions here then compute indices only where the counts are published (a missing count gives
 a missing index).
 

@@ -1,5 +1,5 @@
 """Charts of Community Safety and Well-Being indicators (inputs from
-:mod:`workbench.analysis.cswb`, or the published versions in :mod:`workbench.opendata`).
+:mod:`workbench.analysis.cswb`, or the published versions in :mod:`workbench.public`).
 
 Rows with a missing rate (a suppressed count, no population) are left out of the marks.
 Every function returns an Altair chart and never modifies its input.
@@ -153,7 +153,7 @@ def zone_chart(indicators: pd.DataFrame, *,
 def open_data_summary_chart(summary: pd.DataFrame, *,
                             title: str = "Open data: rows and suppressed entries") -> alt.Chart:
     """Bars of rows per dataset with the suppressed part. ``summary`` is
-    :meth:`workbench.opendata.OpenDataExport.summary`."""
+    :meth:`workbench.public.OpenDataExport.summary`."""
     data = summary[["dataset", "rows", "suppressed"]].copy()
     data["published"] = data["rows"] - data["suppressed"]
     long = data.melt(id_vars="dataset", value_vars=["published", "suppressed"], var_name="kind",
@@ -198,7 +198,7 @@ def neighbourhoods_compared_chart(compared: pd.DataFrame, *,
                                   title: str = "Neighbourhoods compared with the city") -> alt.Chart:
     """Stacked bars per indicator: neighbourhoods whose rate is higher, similar or lower than
     the city's (95% interval of the ratio), or not shown (suppressed).
-    ``compared`` is :attr:`workbench.opendata.CswbOverview.neighbourhoods_compared`."""
+    ``compared`` is :attr:`workbench.public.CswbOverview.neighbourhoods_compared`."""
     long = compared.melt(id_vars=["indicator", "label"],
                          value_vars=["higher", "similar", "lower", "not_shown"],
                          var_name="compared", value_name="neighbourhoods")

@@ -1,5 +1,5 @@
 """Charts of race-based use-of-force statistics (inputs from
-:mod:`workbench.analysis.use_of_force`, or the published versions in :mod:`workbench.opendata`).
+:mod:`workbench.analysis.use_of_force`, or the published versions in :mod:`workbench.public`).
 
 Indices are drawn on a log scale (2.0 and 0.5 are equally far from parity) with their 95%
 intervals, a rule at 1 and dashed rules at the flag thresholds. Rows with a missing index (a

@@ -21,17 +21,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import ParametersError, UnknownNameError
+from workbench.privacy import Audience
 from workbench.publish.reports import Report, ReportParameters, get_report
 
-Audience = Literal["public", "internal", "restricted"]
-AUDIENCES: tuple[str, ...] = ("public", "internal", "restricted")
+AUDIENCES: tuple[str, ...] = tuple(member.label for member in Audience)
 JOB_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -57,7 +57,7 @@ class Job:
     path: Path
     report: Report
     title: str
-    audience: str
+    audience: Audience
     schedule: str
     parameters: ReportParameters
     timeout: int | None = None

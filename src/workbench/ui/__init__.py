@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.errors import UnknownNameError
+from workbench.privacy import Audience
 
 __all__ = [
     "APPS",
@@ -39,7 +40,7 @@ class AppSpec:
     title: str
     view: str
     notebook: str
-    audience: str = "internal"
+    audience: Audience = Audience.INTERNAL
     description: str = ""
 
     def view_class(self) -> type:
@@ -80,7 +81,7 @@ register_app(AppSpec("neighbourhood_profile", "Neighbourhood profile",
                      description="CSWB indicators of one neighbourhood against the city"))
 register_app(AppSpec("chain_of_command", "Chain of command (restricted)",
                      "workbench.ui.chain_of_command:ChainOfCommandApp", "chain_of_command.py",
-                     audience="restricted",
+                     audience=Audience.RESTRICTED,
                      description="Early-intervention indicators, service to officer"))
 
 _VIEW_NAMES = {spec.view.split(":")[1]: spec for spec in APPS.values()}

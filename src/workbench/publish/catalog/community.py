@@ -8,14 +8,14 @@ and registrations.
 | ``cswb_neighbourhood_profile`` | ``cswb_neighbourhood_profile.py`` | public |
 | ``open_data_refresh`` | ``open_data_refresh.py`` | public (writes the open-data folder) |
 
-Every one of them shows only slices of the suppressed tables of :mod:`workbench.opendata`
+Every one of them shows only slices of the suppressed tables of :mod:`workbench.public`
 (the same tables the open-data folder holds), so they are safe at the ``public`` audience and
 agree with the open data published the same day. The neighbourhood profile is public for that
 reason: it discloses nothing the open data does not, and CSWB plans are community documents.
 
 The indicator definitions (call types, repeat-call minimum, …) are deliberately *not*
 parameters: every public output must use the same ones (two definitions of one indicator would
-be linked tables); change them in :class:`workbench.opendata.OpenDataOptions`.
+be linked tables); change them in :class:`workbench.public.OpenDataOptions`.
 """
 
 from __future__ import annotations

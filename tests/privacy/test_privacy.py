@@ -12,6 +12,7 @@ import pytest
 
 from workbench import privacy
 from workbench.errors import SettingsError
+from workbench.geometry import haversine_metres
 from workbench.privacy import (
     Audience,
     PrivacyError,
@@ -46,18 +47,6 @@ def counts_table(shape: tuple[int, ...], seed: int, median: float = 15.0) -> pd.
 def published_values(result: privacy.SuppressedTable) -> list[pd.Series]:
     """The count columns of the cells and of every margin, as published."""
     return [result.cells["count"], *(frame["count"] for frame in result.margins.values())]
-
-
-def haversine_metres(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance on the sphere used by the geomask."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    half_chord = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * privacy.EARTH_RADIUS_METRES * np.arcsin(np.sqrt(half_chord))
 
 
 # --------------------------------------------------------------------------------------------

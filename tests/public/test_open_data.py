@@ -1,9 +1,11 @@
-"""Open data: the folder written, its metadata, privacy of every file, the command."""
+"""Open data: the folder written, its metadata, privacy of every file, the command, and the
+folder safety of the command (it writes only into its own folder and deletes nothing else)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import math
 import re
@@ -14,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from workbench import opendata, schema
+from workbench import geometry, public, schema
 from workbench.cli import main
 from workbench.privacy import audit_public_table, suppress_small_cells
 from workbench.warehouse import Warehouse
@@ -128,7 +130,7 @@ def town_url(tmp_path_factory) -> str:
 def exported(town_url, tmp_path_factory):
     out = tmp_path_factory.mktemp("open") / "open-data"
     with Warehouse.open(town_url, read_only=True) as warehouse:
-        result = opendata.export_open_data(warehouse, out, as_of=AS_OF, threshold=THRESHOLD)
+        result = public.export_open_data(warehouse, out, as_of=AS_OF, threshold=THRESHOLD)
     return result
 
 
@@ -228,7 +230,7 @@ def test_indices_and_rates_appear_only_beside_published_counts(exported):
 def test_points_are_moved_within_the_promised_distances(exported, town_url):
     points = _read(exported.folder, "incident_points")
     assert len(points) > 100
-    low, high = opendata.geomask_bounds(250.0)
+    low, high = public.geomask_bounds(250.0)
     with Warehouse.open(town_url, read_only=True) as warehouse:
         truth = warehouse.con.raw_sql(
             "SELECT CAST(occurred_at AS DATE)::VARCHAR AS day, offence_category, latitude, "
@@ -240,7 +242,7 @@ def test_points_are_moved_within_the_promised_distances(exported, town_url):
     for key, group in published.groupby(["occurred_date", "offence_category"]):
         true = truth.loc[(truth["day"] == key[0]) & (truth["offence_category"] == key[1])]
         assert len(true) == len(group), key
-        distance = opendata.distance_metres(
+        distance = geometry.haversine_metres(
             group["latitude"].to_numpy()[:, None], group["longitude"].to_numpy()[:, None],
             true["latitude"].to_numpy()[None, :], true["longitude"].to_numpy()[None, :])
         allowed = (distance >= low * 0.999) & (distance <= high * 1.001)
@@ -269,13 +271,11 @@ def test_no_identifier_reaches_a_public_file(exported, town_url):
 
 
 def test_the_folder_is_replaced_whole_or_not_at_all(town_url, tmp_path, monkeypatch):
-    out = tmp_path / "open-data"
-    out.mkdir()
-    (out / "stale.csv").write_text("old\n")
+    out = tmp_path / "open-data"  # a folder the command creates (issue 12: never someone's)
     with Warehouse.open(town_url, read_only=True) as warehouse:
-        outputs = opendata.build_public_outputs(warehouse, as_of=AS_OF, threshold=THRESHOLD)
-        opendata.export_open_data(warehouse, out, outputs=outputs)
-        assert not (out / "stale.csv").exists() and (out / "index.json").exists()
+        outputs = public.build_public_outputs(warehouse, as_of=AS_OF, threshold=THRESHOLD)
+        public.export_open_data(warehouse, out, outputs=outputs)
+        assert (out / "index.json").exists()
         before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
         written = []
         original = Path.write_bytes
@@ -287,8 +287,8 @@ def test_the_folder_is_replaced_whole_or_not_at_all(town_url, tmp_path, monkeypa
             return original(self, data)
 
         monkeypatch.setattr(Path, "write_bytes", failing_disk)
-        with pytest.raises(opendata.OpenDataError, match="No space left"):
-            opendata.export_open_data(warehouse, out, outputs=outputs)
+        with pytest.raises(public.OpenDataError, match="No space left"):
+            public.export_open_data(warehouse, out, outputs=outputs)
     monkeypatch.undo()
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # the previous release is untouched
@@ -309,14 +309,14 @@ def test_command_writes_the_folder_and_prints_a_summary(town_url, tmp_path, monk
 def test_options_that_would_link_tables_are_refused():
     from workbench.analysis.cswb import IndicatorOptions
 
-    with pytest.raises(opendata.OpenDataError, match="non_police_call_types"):
-        opendata.OpenDataOptions(indicators=IndicatorOptions(
+    with pytest.raises(public.OpenDataError, match="non_police_call_types"):
+        public.OpenDataOptions(indicators=IndicatorOptions(
             non_police_call_types=("mental_health", "wellness_check")))
-    with pytest.raises(opendata.OpenDataError, match="exactly one"):
-        opendata.OpenDataOptions(indicators=IndicatorOptions(
+    with pytest.raises(public.OpenDataError, match="exactly one"):
+        public.OpenDataOptions(indicators=IndicatorOptions(
             hate_categories=("hate_crime", "mischief")))
-    with pytest.raises(opendata.OpenDataError, match="also published as points"):
-        opendata.OpenDataOptions(point_categories=("shooting",))
+    with pytest.raises(public.OpenDataError, match="also published as points"):
+        public.OpenDataOptions(point_categories=("shooting",))
 
 
 def test_denominators_stay_shown_and_the_table_stays_safe():
@@ -333,7 +333,7 @@ def test_denominators_stay_shown_and_the_table_stays_safe():
     assert plain.grand_total is None  # what the suppression alone does with this table
     frame = pd.DataFrame([{"year": "2024", "race_group": g, "force_type": f, "subjects": n}
                           for (g, f), n in counts.items()])
-    table = opendata.PublicTable.from_counts(
+    table = public.PublicTable.from_counts(
         frame, name="t", title="t", description="t",
         dimensions=("year", "race_group", "force_type"), count="subjects", threshold=THRESHOLD,
         keep_shown=({"race_group": "all", "force_type": "all"},))
@@ -346,7 +346,7 @@ def test_denominators_stay_shown_and_the_table_stays_safe():
 
 def test_page_tables_carry_the_key_of_every_count(exported, town_url):
     with Warehouse.open(town_url, read_only=True) as warehouse:
-        outputs = opendata.build_public_outputs(warehouse, as_of=AS_OF, threshold=THRESHOLD,
+        outputs = public.build_public_outputs(warehouse, as_of=AS_OF, threshold=THRESHOLD,
                                                 community=False)
     page = outputs.use_of_force.html(rows="race_group", columns="force_type",
                                      where={"year": 2024})
@@ -355,9 +355,76 @@ def test_page_tables_carry_the_key_of_every_count(exported, town_url):
         (len(outputs.use_of_force.levels("force_type")) + 1)
     published = _read(exported.folder, "use_of_force_subjects_by_race")
     for key_text, shown in cells:
-        key = json.loads(key_text.replace("&quot;", '"'))
+        key = json.loads(html.unescape(key_text))
         row = published.loc[(published["year"] == key["year"])
                             & (published["race_group"] == key["race_group"])
                             & (published["force_type"] == key["force_type"])]
         expected = row["subjects"].iloc[0] if len(row) else "0"
-        assert shown.replace(",", "") == (expected or opendata.SUPPRESSED_MARK)
+        assert shown.replace(",", "") == (expected or public.SUPPRESSED_MARK)
+
+
+# ------------------------------------------------------------------ nothing destroyed (issue 12)
+
+
+def _export_command(town_url: str, out: Path) -> int:
+    return main(["export-open-data", "--out", str(out), "--warehouse", town_url,
+                 "--as-of", AS_OF.isoformat()])
+
+
+def test_the_command_refuses_a_folder_it_did_not_create(town_url, tmp_path, monkeypatch, capsys):
+    """``--out`` naming someone's folder: nothing in it is deleted or overwritten."""
+    monkeypatch.setenv("WORKBENCH_SMALL_CELL_THRESHOLD", str(THRESHOLD))
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes\n")
+    (out / "index.json").write_text('{"mine": true}\n')
+    code = _export_command(town_url, out)
+    message = capsys.readouterr().err
+    assert code == 2
+    assert "was not written by workbench export-open-data" in message and str(out) in message
+    assert sorted(p.name for p in out.iterdir()) == ["index.json", "notes.txt"]
+    assert (out / "notes.txt").read_text() == "my notes\n"
+    assert (out / "index.json").read_text() == '{"mine": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["documents"]  # no staging folder left
+
+
+def test_a_release_folder_keeps_what_the_command_did_not_write(town_url, tmp_path, monkeypatch):
+    """The command writes again into a folder it made, and keeps a file someone added there."""
+    monkeypatch.setenv("WORKBENCH_SMALL_CELL_THRESHOLD", str(THRESHOLD))
+    out = tmp_path / "od"
+    assert _export_command(town_url, out) == 0
+    first = json.loads((out / "index.json").read_text())
+    (out / "notes.txt").write_text("added by a person\n")
+    (out / "drafts").mkdir()
+    (out / "drafts" / "plan.md").write_text("draft\n")
+    assert _export_command(town_url, out) == 0
+    assert (out / "notes.txt").read_text() == "added by a person\n"
+    assert (out / "drafts" / "plan.md").read_text() == "draft\n"
+    second = json.loads((out / "index.json").read_text())
+    assert [d["name"] for d in second["datasets"]] == [d["name"] for d in first["datasets"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["od"]
+
+
+@pytest.mark.slow
+def test_the_open_data_job_cannot_wipe_a_folder(town_url, tmp_path, monkeypatch):
+    """The same through the scheduled ``open_data_refresh`` job: its ``out`` names a folder
+    holding someone's notes; the job fails and the notes are intact."""
+    site = tmp_path / "site"
+    victim = site / "shared-drive"
+    victim.mkdir(parents=True)
+    (victim / "notes.txt").write_text("my notes\n")
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "open_data_refresh.yaml").write_text(
+        "report: open_data_refresh\ntitle: Open data refresh\naudience: public\n"
+        f"schedule: '0 5 * * *'\nparameters:\n  out: {json.dumps(str(victim))}\n"
+        f"  as_of: '{AS_OF.isoformat()}'\n")
+    monkeypatch.setenv("WORKBENCH_WAREHOUSE", town_url)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WORKBENCH_SITE_DIR", str(site))
+    monkeypatch.setenv("WORKBENCH_TODAY", AS_OF.isoformat())
+    monkeypatch.setenv("WORKBENCH_SMALL_CELL_THRESHOLD", str(THRESHOLD))
+    code = main(["render", "--params", str(params), "--all", "--force"])
+    assert code != 0
+    assert sorted(p.name for p in victim.iterdir()) == ["notes.txt"]
+    assert (victim / "notes.txt").read_text() == "my notes\n"
