@@ -7,6 +7,10 @@ it; each app is opened in headless Chromium with dialogs recorded, the drop-down
 those names are exercised (every payload option is chosen, so the names flow into titles, KPI
 cards, tables and tooltips), and each choice is waited for until its text shows on the page
 *as text*. Then: no dialog fired, ``window.__wb_pwned`` is undefined, no other host was asked.
+
+Chromium is driven from a thread of this module's own (Playwright's sync API allows one
+instance per thread), so the session's ``browser`` fixture of ``tests/browser`` may be running
+at the same time in the main thread.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +43,7 @@ def _load(name: str, path: Path):  # noqa: ANN202 - a module
 
 
 _helpers = _load("apps_conftest_helpers", BROWSER_TESTS / "apps_conftest_helpers.py")
-browser = _load("browser_tests_conftest", BROWSER_TESTS / "conftest.py").browser  # a fixture
+_browser_conftest = _load("browser_tests_conftest", BROWSER_TESTS / "conftest.py")
 
 #: Offence categories renamed to payloads (the CSWB indicators' own categories are kept).
 CATEGORIES = ("mischief", "fraud", "administration_of_justice", "criminal_harassment",
@@ -56,6 +61,9 @@ class Planted:
     units: list[str] = field(default_factory=list)  # ids; names are unit_names
     unit_names: list[str] = field(default_factory=list)
     officers: list[str] = field(default_factory=list)  # all in units[0]
+    homes: dict[str, str] = field(default_factory=dict)  # neighbourhood -> its division
+    unit_division: str = ""  # the division of units[0]
+    units_beside: list[str] = field(default_factory=list)  # the units of that division
 
 
 def _tables_with(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
@@ -111,6 +119,13 @@ def build_payload_warehouse(path: Path, payloads: list[str]) -> Planted:
             con.execute("UPDATE units SET unit_name = ? WHERE unit_id = ?", [name, payload])
             planted.units.append(payload)
             planted.unit_names.append(name)
+        planted.homes = dict(con.execute(
+            "SELECT neighbourhood_id, division FROM neighbourhoods").fetchall())
+        planted.unit_division = con.execute("SELECT division FROM units WHERE unit_id = ?",
+                                            [planted.units[0]]).fetchone()[0]
+        planted.units_beside = [u for (u,) in con.execute(
+            "SELECT unit_id FROM units WHERE division = ? ORDER BY unit_id",
+            [planted.unit_division]).fetchall()]
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -211,105 +226,130 @@ class HookedPage:
         assert "Something went wrong" not in body and "could not start" not in body, body[:800]
 
 
+@pytest.fixture(scope="module")
+def in_chromium() -> Iterator[Callable[[Callable[[object], None]], None]]:
+    """``in_chromium(fn)`` runs ``fn(browser)`` in this module's Chromium thread."""
+    pytest.importorskip("playwright.sync_api")
+    if not Path(_browser_conftest.CHROMIUM).exists():
+        pytest.skip("Chromium not found: run `make browser` (Debian package chromium)")
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payload-chromium")
+    held: dict[str, object] = {}
+
+    def start() -> None:
+        from playwright.sync_api import sync_playwright
+
+        held["playwright"] = sync_playwright().start()
+        held["browser"] = held["playwright"].chromium.launch(  # type: ignore[attr-defined]
+            executable_path=_browser_conftest.CHROMIUM, args=_browser_conftest.CHROMIUM_ARGS,
+            headless=True)
+
+    def stop() -> None:
+        if "browser" in held:
+            held["browser"].close()  # type: ignore[attr-defined]
+        if "playwright" in held:
+            held["playwright"].stop()  # type: ignore[attr-defined]
+
+    try:
+        thread.submit(start).result()
+        yield lambda fn: thread.submit(fn, held["browser"]).result()
+    finally:
+        thread.submit(stop).result()
+        thread.shutdown()
+
+
 @pytest.fixture
-def open_app(browser, payload_server, payload_marker: str) -> Iterator:  # noqa: ANN001
-    opened: list[HookedPage] = []
+def use_app(in_chromium, payload_server, payload_marker: str) -> Callable:  # noqa: ANN001
+    """``use_app(name, scenario)``: open app ``name`` with the hooks, run ``scenario(app)``,
+    then check that nothing ran (and keep a screenshot)."""
 
-    def open_(name: str) -> HookedPage:
-        hooked = HookedPage(browser, payload_server.url(name), payload_marker)
-        opened.append(hooked)
-        return hooked
+    def use(name: str, scenario: Callable[[HookedPage], None]) -> None:
+        def run(browser) -> None:  # noqa: ANN001
+            app = HookedPage(browser, payload_server.url(name), payload_marker)
+            try:
+                scenario(app)
+                app.assert_nothing_ran()
+                _helpers.screenshot(_helpers.GuardedPage(app.page, app.attempted, []),
+                                    f"payloads_{name}")
+            finally:
+                app.page.close()
 
-    yield open_
-    for hooked in opened:
-        hooked.page.close()
+        in_chromium(run)
+
+    return use
 
 
 # ------------------------------------------------------------------------------ the apps
 
 
-def test_crime_explorer_shows_hostile_names_as_text(open_app, payload_city) -> None:  # noqa: ANN001
+def test_crime_explorer_shows_hostile_names_as_text(use_app, payload_city) -> None:  # noqa: ANN001
     planted = payload_city[1]
-    app = open_app("crime_explorer")
-    for division in planted.divisions:  # the chart's title names the division
-        app.choose("wb-filter-division", division)
-        app.wait_for_text(".wb-chart svg", f"division {division}")
-    app.choose("wb-filter-division", "All divisions")
-    for place in planted.neighbourhoods:  # … and the neighbourhood, "name (id)"
-        app.choose("wb-filter-neighbourhood", f"{place} ({place})")
-        app.wait_for_text(".wb-chart svg", f"{place} ({place})")
-    app.choose("wb-filter-neighbourhood", "All neighbourhoods")
-    for category in planted.categories:  # … and the offence (its label is capitalised)
-        label = category.replace("_", " ").capitalize()
-        app.choose("wb-filter-category", label)
-        app.wait_for_text(".wb-chart svg", label)
-    app.choose("wb-filter-category", "All offences")
-    app.page.locator(".wb-view-switch button", has_text="Neighbourhood ranking").click()
-    app.wait_for_text(".wb-chart svg", "Neighbourhoods by rate")
-    bars = app.page.locator(".wb-chart svg.marks g.role-mark rect, "
-                            ".wb-chart svg.marks g.role-mark path[aria-roledescription='bar']")
-    for bar in bars.all()[:5]:
-        bar.hover()  # the tooltips name the neighbourhoods
-    app.page.locator(".wb-view-switch button", has_text="CompStat table").click()
-    app.wait_for_text(".wb-chart svg", "CompStat —")
-    _helpers.screenshot(_as_guarded(app), "payloads_crime_explorer")
-    app.assert_nothing_ran()
+
+    def scenario(app: HookedPage) -> None:
+        for division in planted.divisions:  # the chart's title names the division
+            app.choose("wb-filter-division", division)
+            app.wait_for_text(".wb-chart svg", f"division {division}")
+        app.choose("wb-filter-division", "All divisions")
+        for place in planted.neighbourhoods:  # … and the neighbourhood, "name (id)"
+            app.choose("wb-filter-neighbourhood", f"{place} ({place})")
+            app.wait_for_text(".wb-chart svg", f"{place} ({place})")
+        app.choose("wb-filter-neighbourhood", "All neighbourhoods")
+        for category in planted.categories:  # … and the offence (its label is capitalised)
+            label = category.replace("_", " ").capitalize()
+            app.choose("wb-filter-category", label)
+            app.wait_for_text(".wb-chart svg", label)
+        app.choose("wb-filter-category", "All offences")
+        app.page.locator(".wb-view-switch button", has_text="Neighbourhood ranking").click()
+        app.wait_for_text(".wb-chart svg", "Neighbourhoods by rate")
+        bars = app.page.locator(".wb-chart svg.marks g.role-mark rect, .wb-chart svg.marks "
+                                "g.role-mark path[aria-roledescription='bar']")
+        for bar in bars.all()[:5]:
+            bar.hover()  # the tooltips name the neighbourhoods
+        app.page.locator(".wb-view-switch button", has_text="CompStat table").click()
+        app.wait_for_text(".wb-chart svg", "CompStat —")
+
+    use_app("crime_explorer", scenario)
 
 
-def test_workforce_dashboard_shows_hostile_names_as_text(open_app, payload_city) -> None:  # noqa: ANN001
+def test_workforce_dashboard_shows_hostile_names_as_text(use_app, payload_city) -> None:  # noqa: ANN001
     planted = payload_city[1]
-    app = open_app("workforce_dashboard")
-    for unit, name in zip(planted.units, planted.unit_names, strict=True):
-        app.choose("wb-filter-unit", f"{unit} — {name}")
-        app.wait_for_text(".wb-chart svg", f"{unit} ({name})")
-    app.page.locator(".wb-view-switch button", has_text="Relief factor").click()
-    app.wait_for_text(".wb-chart svg", "Relief factor by unit")
-    _helpers.screenshot(_as_guarded(app), "payloads_workforce_dashboard")
-    app.assert_nothing_ran()
+
+    def scenario(app: HookedPage) -> None:
+        for unit, name in zip(planted.units, planted.unit_names, strict=True):
+            app.choose("wb-filter-unit", f"{unit} — {name}")  # the chart's title names it
+            app.wait_for_text(".wb-chart svg", f"{unit} ({name})")
+        app.page.locator(".wb-view-switch button", has_text="Relief factor").click()
+        app.wait_for_text(".wb-chart svg", "Relief factor by unit")
+
+    use_app("workforce_dashboard", scenario)
 
 
-def test_neighbourhood_profile_shows_hostile_names_as_text(open_app, payload_city) -> None:  # noqa: ANN001
+def test_neighbourhood_profile_shows_hostile_names_as_text(use_app, payload_city) -> None:  # noqa: ANN001
     planted = payload_city[1]
-    app = open_app("neighbourhood_profile")
-    con = duckdb.connect(str(payload_city[0]), read_only=True)
-    try:
-        homes = dict(con.execute("SELECT neighbourhood_id, division FROM neighbourhoods").fetchall())
-    finally:
-        con.close()
-    for place in planted.neighbourhoods:
-        app.choose("wb-filter-neighbourhood", f"{place} ({place})")
-        app.wait_for_text(".wb-chart svg", f"{place} ({place})")  # the chart's title
-        app.wait_for_text('[data-kpi="population"] .wb-kpi-note',  # a KPI card (HTML)
-                          f"division {homes[place]}")
-    _helpers.screenshot(_as_guarded(app), "payloads_neighbourhood_profile")
-    app.assert_nothing_ran()
+
+    def scenario(app: HookedPage) -> None:
+        for place in planted.neighbourhoods:
+            app.choose("wb-filter-neighbourhood", f"{place} ({place})")
+            app.wait_for_text(".wb-chart svg", f"{place} ({place})")  # the chart's title
+            app.wait_for_text('[data-kpi="population"] .wb-kpi-note',  # a KPI card (HTML)
+                              f"division {planted.homes[place]}")
+
+    use_app("neighbourhood_profile", scenario)
 
 
-def test_chain_of_command_shows_hostile_names_as_text(open_app, payload_city) -> None:  # noqa: ANN001
+def test_chain_of_command_shows_hostile_names_as_text(use_app, payload_city) -> None:  # noqa: ANN001
     planted = payload_city[1]
-    app = open_app("chain_of_command")
-    for division in planted.divisions:  # the service breakdown is an HTML table of divisions
-        app.wait_for_text(".wb-breakdown", division)
-    con = duckdb.connect(str(payload_city[0]), read_only=True)
-    try:
-        division = con.execute("SELECT division FROM units WHERE unit_id = ?",
-                               [planted.units[0]]).fetchone()[0]
-        siblings = [u for (u,) in con.execute(
-            "SELECT unit_id FROM units WHERE division = ?", [division]).fetchall()]
-    finally:
-        con.close()
-    app.choose("wb-filter-division", division)
-    for unit in [u for u in planted.units if u in siblings]:  # the division's units table
-        app.wait_for_text(".wb-breakdown", unit)
-    app.choose("wb-filter-unit", f"{planted.units[0]} — {planted.unit_names[0]}")
-    for officer in planted.officers:  # the unit's officers, by id, in the breakdown table
-        app.wait_for_text(".wb-breakdown", officer)
-    for officer in planted.officers:  # each officer's KPI card names them
-        app.choose("wb-filter-officer", officer)
-        app.wait_for_text('[data-kpi="officer"] .wb-kpi-label', officer)
-    _helpers.screenshot(_as_guarded(app), "payloads_chain_of_command")
-    app.assert_nothing_ran()
 
+    def scenario(app: HookedPage) -> None:
+        for division in planted.divisions:  # the service breakdown: an HTML table of divisions
+            app.wait_for_text(".wb-breakdown", division)
+        app.choose("wb-filter-division", planted.unit_division)
+        for unit in [u for u in planted.units if u in planted.units_beside]:  # units table
+            app.wait_for_text(".wb-breakdown", unit)
+        app.choose("wb-filter-unit", f"{planted.units[0]} — {planted.unit_names[0]}")
+        for officer in planted.officers:  # the unit's officers, by id, in the breakdown table
+            app.wait_for_text(".wb-breakdown", officer)
+        for officer in planted.officers:  # each officer's KPI card names them
+            app.choose("wb-filter-officer", officer)
+            app.wait_for_text('[data-kpi="officer"] .wb-kpi-label', officer)
 
-def _as_guarded(app: HookedPage):  # noqa: ANN202 - the helpers' GuardedPage
-    return _helpers.GuardedPage(app.page, app.attempted, [])
+    use_app("chain_of_command", scenario)
