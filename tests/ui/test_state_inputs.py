@@ -77,6 +77,17 @@ def test_no_stale_result_after_any_input_changes() -> None:
     assert len(toy.computed) == len({tuple(sorted(c.items())) for c in toy.computed})
 
 
+def test_a_state_without_inputs_recomputes_only_when_asked() -> None:
+    class Fixed(AppState):
+        def _compute(self) -> None:
+            self.kpis = [*self.kpis, "computed"]  # would loop if results were observed
+
+    fixed = Fixed(None)  # type: ignore[arg-type]
+    fixed.start()
+    fixed.message = "a result trait changes"
+    assert Fixed.input_names() == () and fixed.kpis == ["computed"] and fixed.revision == 1
+
+
 def test_batched_changes_recompute_once() -> None:
     toy = Toy()
     toy.start()

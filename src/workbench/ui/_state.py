@@ -102,7 +102,8 @@ class AppState(traitlets.HasTraits):
         self._stale = False
         self._started = False
         super().__init__(**kwargs)
-        self.observe(self._on_input, names=list(self.input_names()))
+        if self.input_names():  # (observing no names would observe every trait)
+            self.observe(self._on_input, names=list(self.input_names()))
 
     @classmethod
     def check_options(cls, **options: Any) -> None:
