@@ -9,9 +9,10 @@ import pytest
 import traitlets
 
 from workbench.analysis.crime import compstat_windows
+from workbench.analysis.hour_of_week import incidents_by_hour_of_week
 from workbench.demo.signals import BREAK_AND_ENTER_SURGE
 from workbench.ui._state import chart_to_png, frame_to_csv
-from workbench.ui.crime_explorer import CrimeExplorerState, incidents_by_hour_of_week
+from workbench.ui.crime_explorer import CrimeExplorerState
 
 
 @pytest.fixture
@@ -140,3 +141,29 @@ def test_hour_of_week_helper_counts_in_the_engine(demo_warehouse) -> None:  # no
     assert cells["incidents"].sum() == _count_in_window(demo_warehouse, as_of, as_of)
     weekday = as_of.weekday()
     assert cells.loc[cells["day_of_week"] != weekday, "incidents"].sum() == 0
+
+
+def test_significance_is_the_analysis_holm_flag_not_the_raw_p(empty_warehouse) -> None:  # noqa: ANN001
+    """20 incidents against 8 a year earlier, in the last 28 days (so also in the year to date
+    and the last 365 days): the E-test p is about 0.023 in each period and |z| = 3.3 — the old
+    rule (raw p < 0.05 and |z| > 3) called it a significant increase. Adjusted by Holm across
+    the periods the app offers (three are tested; the last 7 days hold nothing), p is about
+    0.069: compstat_grid does not call it significant, and neither may the app."""
+    empty_warehouse.append("neighbourhoods", pd.DataFrame({
+        "neighbourhood_id": ["N1"], "name": ["One"], "division": ["D1"], "source": ["test"]}))
+    current = [pd.Timestamp("2024-06-05") + pd.Timedelta(hours=17 * i) for i in range(20)]
+    past = [pd.Timestamp("2023-06-05") + pd.Timedelta(hours=40 * i) for i in range(8)]
+    empty_warehouse.append("incidents", pd.DataFrame({
+        "incident_id": [str(i) for i in range(28)], "source": "test",
+        "occurred_at": current + past, "offence_category": "assault", "division": "D1",
+        "neighbourhood_id": "N1"}))
+    state = CrimeExplorerState(empty_warehouse, as_of=pd.Timestamp("2024-06-30").date())
+    state.start()
+    row = state.change_in_period().iloc[0]
+    assert (row["current"], row["past"]) == (20, 8)
+    assert row["p_value"] < 0.05 and abs(row["z"]) > 3  # the old rule's "significant increase"
+    assert row["p_value_adjusted"] > 0.05 and not row["significant"]  # the analysis's verdict
+    significance = next(kpi for kpi in state.kpis if kpi.key == "significance")
+    assert "significant increase" not in significance.note
+    assert "worth a look" in significance.note and "p = 0.069" in significance.note
+    assert significance.tone == ""

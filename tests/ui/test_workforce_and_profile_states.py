@@ -139,3 +139,26 @@ def test_profile_views_and_trend(profile_state) -> None:  # noqa: ANN001
 def test_profile_refuses_a_year_without_complete_data(profile_state) -> None:  # noqa: ANN001
     with pytest.raises(traitlets.TraitError, match="no complete data"):
         profile_state.year = profile_state.as_of.year
+
+
+def test_service_relief_factor_counts_every_unit_whatever_the_threshold(  # noqa: ANN001
+        workforce_state, monkeypatch) -> None:
+    """The whole service's relief factor is computed over every member (the analysis's
+    service_relief_factor), not from the per-unit table once small units are hidden: raising the
+    small-cell threshold hides units from that table but must not move the service figure."""
+    from workbench.analysis import workforce
+
+    service = next(k for k in workforce_state.kpis if k.key == "relief_factor").number
+    units = workforce.relief_factors(
+        workforce_state._shifts, workforce_state._personnel, start=workforce_state.window_start,
+        end=workforce_state.as_of)
+    fte = units["fte"].sum()  # the unsuppressed per-unit rows, combined by FTE
+    net = (units["net_available_hours_per_fte"] * units["fte"]).sum() / fte
+    assert service == pytest.approx(workforce.DEFAULT_POST_HOURS_PER_YEAR / net)
+
+    monkeypatch.setenv("WORKBENCH_SMALL_CELL_THRESHOLD", "40")
+    strict = WorkforceDashboardState(workforce_state.warehouse)
+    strict.start()
+    assert strict.relief()["suppressed"].any()  # some units are hidden from the table …
+    hidden = next(k for k in strict.kpis if k.key == "relief_factor").number
+    assert hidden == pytest.approx(service)  # … and the service figure does not move

@@ -9,7 +9,6 @@ DuckDB's ``quantile_cont`` and Spark's ``percentile``) and computed in the engin
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from workbench.analysis._common import (
     within_dates,
     zero_filled,
 )
+from workbench.analysis.hour_of_week import complete_grid, weekday_occurrences, with_hour_of_week
 
 __all__ = [
     "DEFAULT_RESPONSE_TARGETS",
@@ -78,16 +78,6 @@ def _require_window(start: dt.date, as_of: dt.date) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _weekday_occurrences(start: dt.date, as_of: dt.date) -> dict[int, int]:
-    """How many times each weekday (0 = Monday) occurs from ``start`` to ``as_of``."""
-    days = (as_of - start).days + 1
-    whole_weeks, remainder = divmod(days, 7)
-    occurrences = dict.fromkeys(range(7), whole_weeks)
-    for offset in range(remainder):
-        occurrences[(start + dt.timedelta(days=offset)).weekday()] += 1
-    return occurrences
-
-
 def hour_of_week_demand(
     calls: ibis.Table,
     *,
@@ -116,30 +106,16 @@ def hour_of_week_demand(
     window = calls.filter(within_dates(calls.received_at, start, as_of))
     handling = _elapsed_seconds(window.dispatched_at, window.cleared_at) / 3600.0
     valid_handling = ibis.ifelse(handling >= 0, handling, ibis.null("float64"))
-    marked = window.mutate(
-        day_of_week=window.received_at.day_of_week.index().cast("int64"),
-        hour=window.received_at.hour().cast("int64"),
-        handling_hours=valid_handling,
-    )
+    marked = with_hour_of_week(window, window.received_at, handling_hours=valid_handling)
     grouped = marked.group_by([*by, "day_of_week", "hour"]).aggregate(
         calls=marked.count(),
         handled=marked.handling_hours.count(),
         handling_hours_total=marked.handling_hours.sum(),
     ).to_pandas()
-
-    cells = pd.DataFrame([(d, h) for d in range(7) for h in range(24)],
-                         columns=["day_of_week", "hour"])
-    if by:
-        groups = grouped[by].drop_duplicates()
-        cells = groups.merge(cells, how="cross")
-    frame = cells.merge(grouped, on=[*by, "day_of_week", "hour"], how="left")
-    frame["calls"] = frame["calls"].fillna(0).astype("int64")
-    frame["handled"] = frame["handled"].fillna(0).astype("int64")
-    frame["handling_hours_total"] = frame["handling_hours_total"].fillna(0.0).astype(float)
-    weeks = _weekday_occurrences(start, as_of)
+    frame = complete_grid(grouped, by=by,
+                          fill={"calls": 0, "handled": 0, "handling_hours_total": 0.0})
+    weeks = weekday_occurrences(start, as_of)
     frame["weeks"] = frame["day_of_week"].map(weeks).astype("int64")
-    frame["day_name"] = frame["day_of_week"].map(lambda d: calendar.day_name[d])
-    frame["hour_of_week"] = frame["day_of_week"] * 24 + frame["hour"]
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["calls_per_hour"] = np.where(frame["weeks"] > 0, frame["calls"] / frame["weeks"],
                                            np.nan)

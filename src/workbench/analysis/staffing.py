@@ -43,6 +43,7 @@ import pandas as pd
 from workbench import stats
 from workbench.analysis import calls as calls_analysis
 from workbench.analysis._common import AnalysisInputError, require_columns
+from workbench.analysis.hour_of_week import complete_grid, weekday_occurrences, with_hour_of_week
 
 __all__ = [
     "DEFAULT_SATURATION_THRESHOLD",
@@ -109,15 +110,6 @@ class ServiceTarget:
             target_answer_time=None if self.answer_minutes is None else self.answer_minutes / 60,
             service_level=self.service_level,
         )
-
-
-def _weekday_occurrences(start: dt.date, as_of: dt.date) -> dict[int, int]:
-    """How many times each weekday (0 = Monday) occurs from ``start`` to ``as_of``."""
-    whole_weeks, remainder = divmod((as_of - start).days + 1, 7)
-    occurrences = dict.fromkeys(range(7), whole_weeks)
-    for offset in range(remainder):
-        occurrences[(start + dt.timedelta(days=offset)).weekday()] += 1
-    return occurrences
 
 
 def _require_window(start: dt.date, as_of: dt.date) -> None:
@@ -196,9 +188,7 @@ def _pooled_handling_hours(calls: ibis.Table, *, start: dt.date, as_of: dt.date,
 def _timed_calls(calls: ibis.Table, *, start: dt.date, as_of: dt.date,
                  by: list[str]) -> pd.DataFrame:
     window = _window_filter(calls, start, as_of)
-    window = window.mutate(_handling=_handling_hours(window),
-                           day_of_week=window.received_at.day_of_week.index().cast("int64"),
-                           hour=window.received_at.hour().cast("int64"))
+    window = with_hour_of_week(window, window.received_at, _handling=_handling_hours(window))
     return window.group_by([*by, "day_of_week", "hour"]).aggregate(
         timed_calls=window._handling.count()).to_pandas()
 
@@ -273,23 +263,15 @@ def officers_on_duty_by_hour_of_week(
     lower = ibis.timestamp(dt.datetime.combine(start, dt.time()))
     upper = ibis.timestamp(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
     spread = spread.filter(spread._moment >= lower, spread._moment < upper)
-    spread = spread.mutate(day_of_week=spread._moment.day_of_week.index().cast("int64"),
-                           hour=spread._moment.hour().cast("int64"))
+    spread = with_hour_of_week(spread, spread._moment)
     hours = spread.group_by([*by, "day_of_week", "hour"]).aggregate(
         officer_hours=spread._share.sum()).to_pandas()
     grouped = spread.group_by(by) if by else spread
     people = grouped.aggregate(people=spread.officer_id.nunique()).to_pandas()
 
-    cells = pd.DataFrame([(d, h) for d in range(7) for h in range(24)],
-                         columns=["day_of_week", "hour"])
-    if by:
-        cells = people[by].merge(cells, how="cross")
-    frame = cells.merge(hours, on=[*by, "day_of_week", "hour"], how="left")
-    frame["officer_hours"] = frame["officer_hours"].fillna(0.0).astype(float)
-    frame["weeks"] = frame["day_of_week"].map(_weekday_occurrences(start, as_of)).astype("int64")
+    frame = complete_grid(hours, by=by, fill={"officer_hours": 0.0}, groups=people)
+    frame["weeks"] = frame["day_of_week"].map(weekday_occurrences(start, as_of)).astype("int64")
     frame["officers_on_duty"] = frame["officer_hours"] / frame["weeks"].where(frame["weeks"] > 0)
-    frame["day_name"] = frame["day_of_week"].map(lambda day: calendar.day_name[day])
-    frame["hour_of_week"] = frame["day_of_week"] * 24 + frame["hour"]
     if by:
         frame = frame.merge(people, on=by, how="left")
     else:

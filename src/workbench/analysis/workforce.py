@@ -123,6 +123,7 @@ __all__ = [
     "overtime_summary",
     "protect_small_groups",
     "relief_factors",
+    "service_relief_factor",
     "shift_staffing",
     "single_value",
     "sick_leave_against_baseline",
@@ -400,6 +401,31 @@ def relief_factors(
     return frame[["unit_id", *extra, "people", "fte", "scheduled_hours_per_fte",
                   "absence_hours_per_fte", "net_available_hours_per_fte", "relief_factor"]] \
         .sort_values("unit_id").reset_index(drop=True)
+
+
+def service_relief_factor(
+    shifts: ibis.Table,
+    personnel: ibis.Table,
+    *,
+    start: dt.date,
+    end: dt.date,
+    post_hours_per_year: float = DEFAULT_POST_HOURS_PER_YEAR,
+    absence_codes: Sequence[str] = ABSENCE_CODES,
+) -> pd.DataFrame:
+    """The relief factor of the whole service: :func:`relief_factors` with every shift counted
+    in one unit, so every member counts, whatever the size of their unit (the per-unit table
+    hides small units once protected; a service figure taken from it would leave them out).
+
+    Returns:
+        One row: ``people, fte, scheduled_hours_per_fte, absence_hours_per_fte,
+        net_available_hours_per_fte, relief_factor`` (to protect with
+        :func:`protect_small_groups` like any other figure).
+    """
+    require_columns(shifts, ["unit_id"], "shifts")
+    whole = shifts.mutate(unit_id=ibis.literal("service"))
+    return relief_factors(whole, personnel, start=start, end=end,
+                          post_hours_per_year=post_hours_per_year,
+                          absence_codes=absence_codes).drop(columns=["unit_id"])
 
 
 def for_unit(table: ibis.Table, unit_id: str | None) -> ibis.Table:

@@ -1,4 +1,4 @@
-"""Shared view helpers: the widgets every app view is built from.
+"""Shared view helpers: the widgets every app view is built from, and the base view.
 
 Views are thin: they build ``ipywidgets`` controls, link them to a state object's traits
 (``traitlets.link`` / ``dlink``) and redraw when the state's ``revision`` changes. Charts are
@@ -6,16 +6,21 @@ Altair ``JupyterChart`` widgets in offline mode (Vega comes from vl-convert's bu
 the kernel; no other host is ever contacted). Downloads are ``data:`` links, so a click saves
 the file without another request to the server.
 
+Every piece of HTML comes from a template under ``present/templates/ui/`` rendered by
+:func:`workbench.present.html.render` (autoescape on): an ``ipywidgets.HTML`` value is set as
+raw markup in the page, so a neighbourhood name, unit name or error message must never reach
+it unescaped. Drop-down and toggle-button labels are set as text by ipywidgets itself.
+
 Every view shows a message box instead of a traceback when its state reports a problem, and a
 view whose state cannot be built at all (no warehouse, wrong audience) shows only that message.
 """
 
 from __future__ import annotations
 
-import html
 import logging
+import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import altair as alt
 import ipywidgets as widgets
@@ -24,34 +29,15 @@ import traitlets
 from altair.jupyter.jupyter_chart import JupyterChart
 
 from workbench.errors import WorkbenchError
-from workbench.ui._state import AppState, Kpi, chart_to_png, data_uri, frame_to_csv
-
-STYLE = """
-<style>
-.wb-app { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
-          max-width: 1100px; }
-.wb-app h2 { margin: 4px 0 2px 0; font-size: 1.45em; }
-.wb-app .wb-subtitle { color: #555; margin-bottom: 6px; }
-.wb-kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0; }
-.wb-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 150px;
-          background: #fafafa; }
-.wb-kpi-label { font-size: 0.85em; color: #555; }
-.wb-kpi-value { font-size: 1.6em; font-weight: 600; }
-.wb-kpi-note { font-size: 0.8em; color: #666; }
-.wb-kpi.wb-up .wb-kpi-value, .wb-kpi.wb-alert .wb-kpi-value { color: #D55E00; }
-.wb-kpi.wb-down .wb-kpi-value { color: #0072B2; }
-.wb-message { border-left: 4px solid #D55E00; background: #fff4ee; padding: 8px 12px;
-              margin: 6px 0; }
-.wb-message-info { border-left-color: #0072B2; background: #eef5fb; }
-.wb-busy { color: #0072B2; font-style: italic; min-height: 1.2em; }
-.wb-table { border-collapse: collapse; font-size: 0.9em; margin: 6px 0; }
-.wb-table th, .wb-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px;
-                             text-align: left; }
-.wb-table th { background: #f3f3f3; }
-.wb-downloads a { margin-right: 14px; color: #0072B2; text-decoration: underline; }
-.wb-note { color: #555; font-size: 0.9em; }
-</style>
-"""
+from workbench.present.html import render
+from workbench.ui._state import (
+    AppState,
+    Kpi,
+    chart_to_png,
+    data_uri,
+    frame_to_csv,
+    open_app_warehouse,
+)
 
 log = logging.getLogger("workbench.ui")
 
@@ -76,32 +62,56 @@ def chart_widget() -> JupyterChart:
     return widget
 
 
+def style_html() -> str:
+    """The apps' shared style sheet (a ``<style>`` block)."""
+    return str(render("ui/style.html.j2"))
+
+
+def header_html(title: str, subtitle: str = "") -> str:
+    """An app's title and the sentence under it."""
+    return str(render("ui/header.html.j2", title=title, subtitle=subtitle))
+
+
 def kpi_cards_html(kpis: Sequence[Kpi]) -> str:
     """The headline figures as cards; each card carries ``data-kpi="<key>"``."""
-    cards = []
-    for kpi in kpis:
-        tone = f" wb-{kpi.tone}" if kpi.tone else ""
-        cards.append(
-            f'<div class="wb-kpi{tone}" data-kpi="{html.escape(kpi.key)}">'
-            f'<div class="wb-kpi-label">{html.escape(kpi.label)}</div>'
-            f'<div class="wb-kpi-value">{html.escape(kpi.value)}</div>'
-            f'<div class="wb-kpi-note">{html.escape(kpi.note)}</div></div>')
-    return f'<div class="wb-kpis">{"".join(cards)}</div>'
+    return str(render("ui/kpi_cards.html.j2", kpis=kpis))
 
 
 def message_html(message: str, *, kind: str = "error") -> str:
     """A message box ("" when there is no message)."""
     if not message:
         return ""
-    extra = " wb-message-info" if kind == "info" else ""
-    return f'<div class="wb-message{extra}" role="alert">{html.escape(message)}</div>'
+    return str(render("ui/message.html.j2", message=message, kind=kind))
+
+
+def note_html(text: str) -> str:
+    """A short note under an app's figures."""
+    return str(render("ui/note.html.j2", text=text))
+
+
+def heading_html(text: str) -> str:
+    """A section heading inside an app."""
+    return str(render("ui/heading.html.j2", text=text))
+
+
+def safe_filename(name: str) -> str:
+    """``name`` with every character but letters, digits, ``.``, ``_`` and ``-`` replaced by
+    ``-`` (a filter value from the data can name a download without naming a folder)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "download"
 
 
 def download_link_html(payload: bytes | str, *, filename: str, media_type: str,
                        label: str, css_class: str) -> str:
     """An anchor that downloads ``payload`` as ``filename`` (a ``data:`` URI)."""
-    return (f'<a class="{css_class}" download="{html.escape(filename)}" '
-            f'href="{data_uri(payload, media_type)}">{html.escape(label)}</a>')
+    return str(render("ui/download_link.html.j2", css_class=css_class,
+                      filename=safe_filename(filename), href=data_uri(payload, media_type),
+                      label=label))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def table_html(frame: pd.DataFrame, *, columns: dict[str, str],
@@ -109,22 +119,11 @@ def table_html(frame: pd.DataFrame, *, columns: dict[str, str],
                css_class: str = "wb-table", limit: int = 200) -> str:
     """A small frame as an HTML table: ``columns`` maps frame columns to headings."""
     formats = formats or {}
-    if frame.empty:
-        return '<p class="wb-note">Nothing to show for these filters.</p>'
-    head = "".join(f"<th>{html.escape(title)}</th>" for title in columns.values())
-    rows = []
-    for _, row in frame.head(limit).iterrows():
-        cells = []
-        for column in columns:
-            value = row[column]
-            text = formats[column](value) if column in formats else (
-                "" if value is None or (not isinstance(value, str) and pd.isna(value))
-                else str(value))
-            cells.append(f"<td>{html.escape(text)}</td>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    more = (f'<p class="wb-note">First {limit} of {len(frame)} rows; the CSV has them all.</p>'
-            if len(frame) > limit else "")
-    return f'<table class="{css_class}"><tr>{head}</tr>{"".join(rows)}</table>{more}'
+    rows = [[formats[column](value) if column in formats else _cell_text(value)
+             for column, value in zip(columns, values, strict=True)]
+            for values in frame.head(limit)[list(columns)].itertuples(index=False)]
+    return str(render("ui/table.html.j2", headings=list(columns.values()), rows=rows,
+                      total=len(frame), css_class=css_class))
 
 
 def dropdown(description: str, css_class: str, width: str = "260px") -> widgets.Dropdown:
@@ -153,28 +152,41 @@ def link_choice(state: AppState, name: str, control: widgets.Widget,
 
 
 class AppView(widgets.VBox):
-    """Base of every app view: a title, a message box and a busy line above the app's body.
+    """Base of every app view: a title, a message box and a busy line above the app's body;
+    KPI cards, one chart and its downloads, redrawn after every computation.
 
-    Subclasses implement :meth:`_make_state` (may raise
-    :class:`~workbench.errors.WorkbenchError`: the view then shows only the message) and
-    :meth:`_build` (returns the body's children, after linking them to ``self.state``), and
-    redraw in :meth:`_redraw`, called after every computation.
+    A subclass names its :attr:`state_class` (an :class:`AppState`; the view opens the
+    warehouse read-only, builds the state with the view's options and closes the warehouse
+    again if that fails), its :attr:`title`, :attr:`subtitle` and :attr:`download_stem`, and
+    implements :meth:`_build` (the body's children, made with :meth:`_choice`,
+    :meth:`_view_switch` and the ready-made ``_kpis``, ``_chart`` and ``_downloads``). It may
+    extend :meth:`_redraw_more` for anything else it shows.
     """
 
-    title: str = "Workbench app"
-    subtitle: str = ""
+    title: ClassVar[str] = "Workbench app"
+    subtitle: ClassVar[str] = ""
+    #: The state the view shows (built by :meth:`_make_state`).
+    state_class: ClassVar[type[AppState]]
+    #: Start of every download's file name (``<stem>-<what is shown>.csv``).
+    download_stem: ClassVar[str] = "workbench"
+    #: Options used when the notebook does not give them.
+    default_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **options: Any) -> None:
         super().__init__()
         self.add_class("wb-app")
         self.state: AppState | None = None
-        self._header = widgets.HTML(self._header_html())
+        self._header = widgets.HTML(header_html(self.title, self.subtitle))
         self._message = widgets.HTML("")
         self._message.add_class("wb-message-box")
         self._busy = widgets.HTML("")
         self._busy.add_class("wb-busy")
         try:
-            self.state = self._make_state(**options)
+            self.state = self._make_state(**{**self.default_options, **options})
+            self._kpis = widgets.HTML("")
+            self._kpis.add_class("wb-kpi-box")
+            self._chart = chart_widget()
+            self._downloads = Downloads(filename=self.download_stem)
             body = self._build()
         except WorkbenchError as error:
             self._show_only(message_html(str(error)))
@@ -187,26 +199,58 @@ class AppView(widgets.VBox):
             return
         self.state.observe(self._on_busy, names="busy")
         self.state.observe(self._on_revision, names="revision")
-        self.children = [widgets.HTML(STYLE), self._header, self._message, self._busy, *body]
+        self.children = [widgets.HTML(style_html()), self._header, self._message, self._busy,
+                         *body]
         self.state.start()
 
     def _show_only(self, message: str) -> None:
         self._message.value = message
-        self.children = [widgets.HTML(STYLE), self._header, self._message]
+        self.children = [widgets.HTML(style_html()), self._header, self._message]
 
-    def _header_html(self) -> str:
-        subtitle = (f'<div class="wb-subtitle">{html.escape(self.subtitle)}</div>'
-                    if self.subtitle else "")
-        return f"<h2>{html.escape(self.title)}</h2>{subtitle}"
-
-    def _make_state(self, **options: Any) -> AppState:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _make_state(self, *, warehouse_url: str | None = None, **options: Any) -> AppState:
+        """The state for ``options``, on the warehouse at ``warehouse_url`` (read-only)."""
+        self.state_class.check_options(**options)
+        warehouse = open_app_warehouse(warehouse_url)
+        try:
+            return self.state_class(warehouse, **options)
+        except BaseException:
+            warehouse.close()
+            raise
 
     def _build(self) -> list[widgets.Widget]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _redraw(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    # ------------------------------------------------------------------ building blocks
+    def _choice(self, name: str, description: str, css_class: str,
+                width: str = "260px", options_trait: str | None = None) -> widgets.Dropdown:
+        """A drop-down for the state's input ``name`` with the options of
+        ``options_trait`` (default ``<name>_options``)."""
+        assert self.state is not None
+        control = dropdown(description, css_class, width)
+        link_choice(self.state, name, control, options_trait or f"{name}_options")
+        return control
+
+    def _view_switch(self, views: dict[str, str]) -> widgets.ToggleButtons:
+        """Buttons linked to the state's ``view``."""
+        assert self.state is not None
+        switch = view_switch(views)
+        traitlets.link((self.state, "view"), (switch, "value"))
+        return switch
+
+    # ------------------------------------------------------------------ redrawing
+    def _redraw(self) -> None:
+        state = self.state
+        assert state is not None
+        if state.message:
+            return
+        self._kpis.value = kpi_cards_html(state.kpis)
+        self._chart.chart = state.chart()
+        frame, name = state.download()
+        self._downloads.update(frame, state.chart, name=name)
+        self._redraw_more()
+
+    def _redraw_more(self) -> None:
+        """Hook: redraw what else the app shows (default: nothing)."""
 
     def _on_busy(self, change: dict[str, Any]) -> None:
         self._busy.value = "Updating…" if change["new"] else ""
@@ -243,7 +287,7 @@ class Downloads(widgets.HBox):
     def update(self, frame: pd.DataFrame, chart: Callable[[], alt.TopLevelSpec], *,
                name: str) -> None:
         """Offer ``frame`` as CSV and ``chart()`` as PNG, both named after ``name``."""
-        stem = f"{self._filename}-{name}"
+        stem = safe_filename(f"{self._filename}-{name}")
         self._stem = stem
         self._csv.value = download_link_html(frame_to_csv(frame), filename=f"{stem}.csv",
                                              media_type="text/csv", label="Download CSV",

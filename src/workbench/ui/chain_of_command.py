@@ -32,7 +32,6 @@ import pandas as pd
 import traitlets
 
 from workbench.analysis import early_intervention as ei
-from workbench.errors import WorkbenchError
 from workbench.privacy import Audience, PrivacyError
 from workbench.settings import get_settings
 from workbench.ui import _charts, _view
@@ -41,7 +40,6 @@ from workbench.ui._state import (
     AppState,
     Kpi,
     latest_date,
-    open_app_warehouse,
     options_with_all,
 )
 from workbench.warehouse import Warehouse
@@ -59,11 +57,11 @@ WINDOWS: dict[str, tuple[str, int]] = {
 class ChainOfCommandState(AppState):
     """Filters, options and results of the chain-of-command app (see the module docstring)."""
 
-    window = traitlets.Enum(tuple(WINDOWS), default_value="last_3_years")
-    division = traitlets.Unicode(ALL)
-    unit = traitlets.Unicode(ALL)
-    officer = traitlets.Unicode(ALL)
-    indicator = traitlets.Enum(tuple(ei.INDICATORS), default_value="use_of_force")
+    window = traitlets.Enum(tuple(WINDOWS), default_value="last_3_years").tag(input=True)
+    division = traitlets.Unicode(ALL).tag(input=True)
+    unit = traitlets.Unicode(ALL).tag(input=True)
+    officer = traitlets.Unicode(ALL).tag(input=True)
+    indicator = traitlets.Enum(tuple(ei.INDICATORS), default_value="use_of_force").tag(input=True)
 
     window_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     division_options: traitlets.List[tuple[str, Any]] = traitlets.List()
@@ -71,7 +69,6 @@ class ChainOfCommandState(AppState):
     officer_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     indicator_options: traitlets.List[tuple[str, Any]] = traitlets.List()
 
-    kpis: traitlets.List[Kpi] = traitlets.List()
     level = traitlets.Unicode("service")
     points = traitlets.Instance(pd.DataFrame, allow_none=True)
     curve = traitlets.Instance(pd.DataFrame, allow_none=True)
@@ -80,10 +77,7 @@ class ChainOfCommandState(AppState):
 
     def __init__(self, warehouse: Warehouse, *, audience: Audience | str,
                  as_of: dt.date | None = None, **filters: Any) -> None:
-        if Audience.parse(audience) < Audience.RESTRICTED:
-            raise PrivacyError(
-                "the chain-of-command app names individual officers: it is for the restricted "
-                f"audience only, not {Audience.parse(audience).label}")
+        self.check_options(audience=audience)
         super().__init__(warehouse)
         self.audience = Audience.parse(audience)
         self._tables = dict(zip(
@@ -106,12 +100,18 @@ class ChainOfCommandState(AppState):
             for name, value in filters.items():
                 if name not in ("unit", "officer"):
                     setattr(self, name, value)
-        self.unit_options = self._units_of(self.division)
-        if "unit" in filters:
-            self.unit = filters["unit"]
-        self.officer_options = self._officers_of(self.unit)
-        if "officer" in filters:
-            self.officer = filters["officer"]
+        for name in ("unit", "officer"):  # each level's options follow the level above
+            if name in filters:
+                setattr(self, name, filters[name])
+
+    @classmethod
+    def check_options(cls, **options: Any) -> None:
+        """Refuse every audience but restricted (before a warehouse is opened)."""
+        audience = Audience.parse(options.get("audience", Audience.PUBLIC))
+        if audience < Audience.RESTRICTED:
+            raise PrivacyError(
+                "the chain-of-command app names individual officers: it is for the restricted "
+                f"audience only, not {audience.label}")
 
     # ------------------------------------------------------------------ drill-down
     def _units_of(self, division: str) -> list[tuple[str, str]]:
@@ -150,33 +150,16 @@ class ChainOfCommandState(AppState):
                                        f"{self.unit or '(none chosen)'}")
         return proposal["value"]
 
-    @traitlets.observe("division")
-    def _on_division(self, change: dict[str, Any]) -> None:
-        with self.batch():
+    def _input_changed(self, change: dict[str, Any]) -> None:
+        """Each level's options follow the level above; a choice no longer offered is reset."""
+        if change["name"] == "division":
             self.unit_options = self._units_of(change["new"])
             if self.unit not in {value for _, value in self.unit_options}:
                 self.unit = ALL
-            self._filters_changed(change)
-
-    @traitlets.observe("unit")
-    def _on_unit(self, change: dict[str, Any]) -> None:
-        with self.batch():
-            self.officer_options = self._officers_of(change["new"])
-            if self.officer not in {value for _, value in self.officer_options}:
-                self.officer = ALL
-            self._filters_changed(change)
-
-    @traitlets.observe("window")
-    def _on_window(self, change: dict[str, Any]) -> None:
-        with self.batch():
+        if change["name"] in ("unit", "window"):
             self.officer_options = self._officers_of(self.unit)
             if self.officer not in {value for _, value in self.officer_options}:
                 self.officer = ALL
-            self._filters_changed(change)
-
-    @traitlets.observe("officer", "indicator")
-    def _on_filter(self, change: dict[str, Any]) -> None:
-        self._filters_changed(change)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -201,7 +184,8 @@ class ChainOfCommandState(AppState):
                 collisions=tables["collisions"], shifts=tables["shifts"])
             return ei.officer_indicators(counts, exposure, tables["personnel"],
                                          audience=self.audience)
-        return self.memoised(("indicators", self.window), compute)
+        return self.memoised("indicators", compute,
+                             ignoring=("division", "unit", "officer", "indicator"))
 
     def scope(self) -> pd.DataFrame:
         """Indicator rows of the officers in the chosen division or unit (every indicator).
@@ -260,6 +244,10 @@ class ChainOfCommandState(AppState):
             title=f"{indicator.label}: observed ÷ expected, {self.scope_label()}",
             rate_label=f"Expected = peer rate {indicator.rate_label} × the officer's "
                        f"{indicator.exposure_label}; {WINDOWS[self.window][0].lower()}")
+
+    def download(self) -> tuple[pd.DataFrame, str]:
+        points = self.points if self.points is not None else self.funnel_points()
+        return points, f"{self.indicator}-{self.scope_label()}"
 
     def scope_label(self) -> str:
         if self.unit != ALL:
@@ -334,34 +322,16 @@ class ChainOfCommandApp(_view.AppView):
                 "by exposure and compared with the rest of the officer's unit. For supervisors: "
                 "a flag is a prompt for a conversation, not a finding. No race data is used.")
 
-    def _make_state(self, *, audience: str = "restricted", warehouse_url: str | None = None,
-                    as_of: dt.date | None = None, **filters: Any) -> ChainOfCommandState:
-        if Audience.parse(audience) < Audience.RESTRICTED:
-            raise PrivacyError("the chain-of-command app is for the restricted audience only")
-        warehouse = open_app_warehouse(warehouse_url)
-        try:
-            return ChainOfCommandState(warehouse, audience=audience, as_of=as_of, **filters)
-        except WorkbenchError:
-            warehouse.close()
-            raise
+    state_class = ChainOfCommandState
+    download_stem = "chain-of-command"
+    default_options = {"audience": "restricted"}
 
     def _build(self) -> list[widgets.Widget]:
-        state = self.state
-        assert isinstance(state, ChainOfCommandState)
-        self._window = _view.dropdown("Window", "wb-filter-window", "220px")
-        self._division = _view.dropdown("Division", "wb-filter-division", "210px")
-        self._unit = _view.dropdown("Unit", "wb-filter-unit", "380px")
-        self._officer = _view.dropdown("Officer", "wb-filter-officer", "260px")
-        self._indicator = _view.dropdown("Indicator", "wb-filter-indicator", "320px")
-        _view.link_choice(state, "window", self._window, "window_options")
-        _view.link_choice(state, "division", self._division, "division_options")
-        _view.link_choice(state, "unit", self._unit, "unit_options")
-        _view.link_choice(state, "officer", self._officer, "officer_options")
-        _view.link_choice(state, "indicator", self._indicator, "indicator_options")
-        self._kpis = widgets.HTML("")
-        self._kpis.add_class("wb-kpi-box")
-        self._chart = _view.chart_widget()
-        self._downloads = _view.Downloads(filename="chain-of-command")
+        self._window = self._choice("window", "Window", "wb-filter-window", "220px")
+        self._division = self._choice("division", "Division", "wb-filter-division", "210px")
+        self._unit = self._choice("unit", "Unit", "wb-filter-unit", "380px")
+        self._officer = self._choice("officer", "Officer", "wb-filter-officer", "260px")
+        self._indicator = self._choice("indicator", "Indicator", "wb-filter-indicator", "320px")
         self._review_link = widgets.HTML("")
         self._breakdown = widgets.HTML("")
         self._breakdown.add_class("wb-breakdown")
@@ -372,19 +342,15 @@ class ChainOfCommandApp(_view.AppView):
         links = widgets.HBox([self._downloads, self._review_link])
         links.add_class("wb-downloads")
         return [filters, self._kpis, self._chart, links,
-                widgets.HTML("<h3>Breakdown</h3>"), self._breakdown,
-                widgets.HTML("<h3>Review list: above the 99.8% limit</h3>"), self._review]
+                widgets.HTML(_view.heading_html("Breakdown")), self._breakdown,
+                widgets.HTML(_view.heading_html("Review list: above the 99.8% limit")),
+                self._review]
 
-    def _redraw(self) -> None:
+    def _redraw_more(self) -> None:
         state = self.state
         assert isinstance(state, ChainOfCommandState)
-        if state.message or state.points is None or state.review is None \
-                or state.breakdown is None:
+        if state.review is None or state.breakdown is None:
             return
-        self._kpis.value = _view.kpi_cards_html(state.kpis)
-        self._chart.chart = state.chart()
-        self._downloads.update(state.points, state.chart,
-                               name=f"{state.indicator}-{state.scope_label().replace(' ', '-')}")
         self._review_link.value = _view.download_link_html(
             state.review.to_csv(index=False), filename="review-list.csv",
             media_type="text/csv", label="Download review list (CSV)",

@@ -7,11 +7,14 @@ computes, through :mod:`workbench.analysis` (queries in the warehouse engine, me
 filter combination):
 
 - ``kpis``: incidents in the period, the same period a year earlier, the change and its
-  significance (Poisson z-score and E-test, :func:`~workbench.analysis.crime.compstat_grid`);
+  significance: the Poisson z-score and :func:`~workbench.analysis.crime.compstat_grid`'s own
+  verdict, ``significant`` (E-test p-value adjusted by Holm's method across every period the
+  app offers, for the offence and area chosen) — the app adds no rule of its own;
 - the data of the current view (``frame``): the monthly trend
   (:func:`~workbench.analysis.crime.incident_counts`), the CompStat table by offence category,
-  the hour-of-week heatmap of the period, or the neighbourhood ranking
-  (:func:`~workbench.analysis.hotspots.neighbourhood_hot_spots`).
+  the hour-of-week heatmap of the period
+  (:func:`~workbench.analysis.hour_of_week.incidents_by_hour_of_week`), or the neighbourhood
+  ranking (:func:`~workbench.analysis.hotspots.neighbourhood_hot_spots`).
 
 View (:class:`CrimeExplorerApp`): drop-downs linked to the filters, KPI cards, one chart
 with a view switch, CSV and PNG downloads of what is shown.
@@ -19,7 +22,6 @@ with a view switch, CSV and PNG downloads of what is shown.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -30,9 +32,9 @@ import pandas as pd
 import traitlets
 
 from workbench.analysis import crime, hotspots
-from workbench.analysis._common import months_back, within_dates
+from workbench.analysis._common import months_back
+from workbench.analysis.hour_of_week import incidents_by_hour_of_week
 from workbench.charts import crime as crime_charts
-from workbench.errors import WorkbenchError
 from workbench.settings import get_settings
 from workbench.ui import _charts, _view
 from workbench.ui._state import (
@@ -40,7 +42,6 @@ from workbench.ui._state import (
     AppState,
     Kpi,
     latest_date,
-    open_app_warehouse,
     options_with_all,
 )
 from workbench.warehouse import Warehouse
@@ -63,18 +64,17 @@ TREND_MONTHS = 36
 class CrimeExplorerState(AppState):
     """Filters, options and results of the crime explorer (see the module docstring)."""
 
-    period = traitlets.Enum(tuple(PERIOD_LABELS), default_value="last_28_days")
-    offence_category = traitlets.Unicode(ALL)
-    division = traitlets.Unicode(ALL)
-    neighbourhood = traitlets.Unicode(ALL)
-    view = traitlets.Enum(tuple(VIEWS), default_value="trend")
+    period = traitlets.Enum(tuple(PERIOD_LABELS), default_value="last_28_days").tag(input=True)
+    offence_category = traitlets.Unicode(ALL).tag(input=True)
+    division = traitlets.Unicode(ALL).tag(input=True)
+    neighbourhood = traitlets.Unicode(ALL).tag(input=True)
+    view = traitlets.Enum(tuple(VIEWS), default_value="trend").tag(input=True)
 
     period_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     category_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     division_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     neighbourhood_options: traitlets.List[tuple[str, Any]] = traitlets.List()
 
-    kpis: traitlets.List[Kpi] = traitlets.List()
     frame = traitlets.Instance(pd.DataFrame, allow_none=True)
 
     def __init__(self, warehouse: Warehouse, *, as_of: dt.date | None = None,
@@ -132,17 +132,11 @@ class CrimeExplorerState(AppState):
             raise traitlets.TraitError(f"unknown {what} {value!r}")
         return value
 
-    @traitlets.observe("division")
-    def _on_division(self, change: dict[str, Any]) -> None:
-        with self.batch():
+    def _input_changed(self, change: dict[str, Any]) -> None:
+        if change["name"] == "division":
             self.neighbourhood_options = self._neighbourhoods_of(change["new"])
             if self.neighbourhood not in {v for _, v in self.neighbourhood_options}:
                 self.neighbourhood = ALL
-            self._filters_changed(change)
-
-    @traitlets.observe("period", "offence_category", "neighbourhood", "view")
-    def _on_filter(self, change: dict[str, Any]) -> None:
-        self._filters_changed(change)
 
     # ------------------------------------------------------------------ queries
     def _filtered(self, *, geography: bool = True, category: bool = True) -> ibis.Table:
@@ -160,46 +154,49 @@ class CrimeExplorerState(AppState):
         """The current period and the same period a year earlier."""
         return crime.compstat_windows(self.as_of, [self.period])[0]
 
-    def filter_key(self) -> tuple[str, str, str, str]:
-        return (self.period, self.offence_category, self.division, self.neighbourhood)
+    def change_by_period(self) -> pd.DataFrame:
+        """The CompStat comparison of every period offered, for the offence and area chosen:
+        one row per period, p-values adjusted across them (Holm), the KPI cards' source."""
+        return self.memoised("change", lambda: crime.compstat_grid(
+            self._filtered(), as_of=self.as_of, by=(), periods=tuple(PERIOD_LABELS)),
+            ignoring=("period", "view"))
 
     def change_in_period(self) -> pd.DataFrame:
-        """The one-row CompStat comparison behind the KPI cards."""
-        key = ("change", *self.filter_key())
-        return self.memoised(key, lambda: crime.compstat_grid(
-            self._filtered(), as_of=self.as_of, by=(), periods=[self.period]))
+        """The one-row CompStat comparison of the chosen period behind the KPI cards."""
+        grid = self.change_by_period()
+        return grid.loc[grid["period"] == self.period].reset_index(drop=True)
 
     def trend(self) -> pd.DataFrame:
         """Incidents per month over :data:`TREND_MONTHS` months (the last one partial)."""
-        key = ("trend", self.offence_category, self.division, self.neighbourhood)
         start = months_back(self.as_of, TREND_MONTHS - 1)
-        return self.memoised(key, lambda: crime.incident_counts(
-            self._filtered(), start=start, as_of=self.as_of, period="month", by=()))
+        return self.memoised("trend", lambda: crime.incident_counts(
+            self._filtered(), start=start, as_of=self.as_of, period="month", by=()),
+            ignoring=("period", "view"))
 
     def compstat(self) -> pd.DataFrame:
         """The CompStat grid by offence category for the area (one category when chosen)."""
-        key = ("compstat", self.division, self.neighbourhood)
-        grid = self.memoised(key, lambda: crime.compstat_grid(
-            self._filtered(category=False), as_of=self.as_of, by=("offence_category",)))
+        grid = self.memoised("compstat", lambda: crime.compstat_grid(
+            self._filtered(category=False), as_of=self.as_of, by=("offence_category",)),
+            ignoring=("offence_category", "period", "view"))
         if self.offence_category != ALL:
             grid = grid.loc[grid["offence_category"] == self.offence_category]
         return grid.reset_index(drop=True)
 
     def hour_of_week(self) -> pd.DataFrame:
         """Incidents in the period by day of the week and hour (all 168 cells)."""
-        window = self.window
-        key = ("hour_of_week", *self.filter_key())
-        return self.memoised(key, lambda: incidents_by_hour_of_week(
-            self._filtered(), start=window.current_start, end=window.current_end))
+        def compute() -> pd.DataFrame:
+            window = self.window
+            return incidents_by_hour_of_week(self._filtered(), start=window.current_start,
+                                             end=window.current_end)
+        return self.memoised("hour_of_week", compute, ignoring=("view",))
 
     def neighbourhood_ranking(self) -> pd.DataFrame:
         """Neighbourhoods of the division (or city) ranked by rate in the period."""
-        window = self.window
-        key = ("ranking", self.period, self.offence_category)
-        ranking = self.memoised(key, lambda: hotspots.neighbourhood_hot_spots(
+        ranking = self.memoised("ranking", lambda: hotspots.neighbourhood_hot_spots(
             self._incidents, self._population, self._neighbourhoods, as_of=self.as_of,
-            days=window.current_days,
-            offence_categories=None if self.offence_category == ALL else [self.offence_category]))
+            days=self.window.current_days,
+            offence_categories=None if self.offence_category == ALL else [self.offence_category]),
+            ignoring=("division", "neighbourhood", "view"))
         if self.division != ALL:
             ranking = ranking.loc[ranking["division"] == self.division]
         return ranking.sort_values(["rate_per_1000", "neighbourhood_id"],
@@ -230,6 +227,10 @@ class CrimeExplorerState(AppState):
             title=f"Neighbourhoods by rate per 1,000 residents, "
                   f"{PERIOD_LABELS[self.period].lower()}")
 
+    def download(self) -> tuple[pd.DataFrame, str]:
+        frame = self.frame if self.frame is not None else self.frame_for(self.view)
+        return frame, self.view
+
     def describe_filters(self) -> str:
         """The filters in words, e.g. ``"Break and enter · D3 · all neighbourhoods"``."""
         labels = dict((v, label) for label, v in self.category_options)
@@ -251,18 +252,19 @@ class CrimeExplorerState(AppState):
         current, past = int(row["current"]), int(row["past"])
         percent = row["percent_change"]
         percent_text = "n/a (small base)" if pd.isna(percent) else f"{percent:+.0f}%"
-        z, p_value = float(row["z"]), row["p_value"]
+        z, p_value, adjusted = float(row["z"]), row["p_value"], row["p_value_adjusted"]
+        up = current > past
         if pd.isna(p_value):
             verdict, tone = "no incidents in either period", ""
-        elif p_value < 0.05 and abs(z) > 3:
-            verdict, tone = ("significant increase" if current > past
-                             else "significant decrease"), ("up" if current > past else "down")
-        elif p_value < 0.05:
-            verdict, tone = "significant (E-test), small z", "up" if current > past else "down"
+        elif row["significant"]:
+            verdict, tone = ("significant increase" if up else "significant decrease",
+                             "up" if up else "down")
+        elif row["flagged"]:
+            verdict, tone = "worth a look, not significant", ""
         else:
             verdict, tone = "no significant change", ""
-        p_text = "n/a" if pd.isna(p_value) else (f"{p_value:.3f}" if p_value >= 0.001
-                                                 else "< 0.001")
+        p_text = "n/a" if pd.isna(adjusted) else (f"{adjusted:.3f}" if adjusted >= 0.001
+                                                  else "< 0.001")
         return [
             Kpi("incidents", f"Incidents, {PERIOD_LABELS[self.period].lower()}", f"{current:,}",
                 f"{window.current_start:%d %b %Y} – {window.current_end:%d %b %Y}", current),
@@ -271,30 +273,8 @@ class CrimeExplorerState(AppState):
             Kpi("change", "Change", f"{current - past:+,}", percent_text, current - past,
                 "up" if current > past else ("down" if current < past else "")),
             Kpi("significance", "Poisson z-score", f"{z:+.2f}",
-                f"E-test p = {p_text}: {verdict}", z, tone),
+                f"adjusted p = {p_text}: {verdict}", z, tone),
         ]
-
-
-def incidents_by_hour_of_week(incidents: ibis.Table, *, start: dt.date,
-                              end: dt.date) -> pd.DataFrame:
-    """Incidents from ``start`` to ``end`` per day of the week and hour, counted in the engine.
-
-    Returns:
-        ``day_of_week`` (0 = Monday), ``day_name, hour, hour_of_week, incidents``: all 168
-        cells, 0 where there were none.
-    """
-    window = incidents.filter(within_dates(incidents.occurred_at, start, end))
-    marked = window.mutate(day_of_week=window.occurred_at.day_of_week.index().cast("int64"),
-                           hour=window.occurred_at.hour().cast("int64"))
-    counts = marked.group_by(["day_of_week", "hour"]).aggregate(
-        incidents=marked.count()).to_pandas()
-    cells = pd.DataFrame([(day, hour) for day in range(7) for hour in range(24)],
-                         columns=["day_of_week", "hour"])
-    frame = cells.merge(counts, on=["day_of_week", "hour"], how="left")
-    frame["incidents"] = frame["incidents"].fillna(0).astype("int64")
-    frame["day_name"] = frame["day_of_week"].map(lambda day: calendar.day_name[day])
-    frame["hour_of_week"] = frame["day_of_week"] * 24 + frame["hour"]
-    return frame[["day_of_week", "day_name", "hour", "hour_of_week", "incidents"]]
 
 
 # ------------------------------------------------------------------------------------ view
@@ -303,45 +283,23 @@ class CrimeExplorerApp(_view.AppView):
 
     title = "Crime explorer"
     subtitle = ("Incidents by occurrence date, against the same period a year earlier "
-                "(Poisson z-score and E-test).")
-
-    def _make_state(self, *, warehouse_url: str | None = None, as_of: dt.date | None = None,
-                    **filters: Any) -> CrimeExplorerState:
-        warehouse = open_app_warehouse(warehouse_url)
-        try:
-            return CrimeExplorerState(warehouse, as_of=as_of, **filters)
-        except WorkbenchError:
-            warehouse.close()
-            raise
+                "(Poisson z-score; E-test p-value adjusted across the four periods, Holm).")
+    state_class = CrimeExplorerState
+    download_stem = "crime-explorer"
 
     def _build(self) -> list[widgets.Widget]:
         state = self.state
         assert isinstance(state, CrimeExplorerState)
-        self._period = _view.dropdown("Period", "wb-filter-period", "240px")
-        self._category = _view.dropdown("Offence", "wb-filter-category")
-        self._division = _view.dropdown("Division", "wb-filter-division", "200px")
-        self._neighbourhood = _view.dropdown("Neighbourhood", "wb-filter-neighbourhood", "330px")
-        _view.link_choice(state, "period", self._period, "period_options")
-        _view.link_choice(state, "offence_category", self._category, "category_options")
-        _view.link_choice(state, "division", self._division, "division_options")
-        _view.link_choice(state, "neighbourhood", self._neighbourhood, "neighbourhood_options")
-        self._views = _view.view_switch(VIEWS)
-        traitlets.link((state, "view"), (self._views, "value"))
-        self._kpis = widgets.HTML("")
-        self._kpis.add_class("wb-kpi-box")
-        self._chart = _view.chart_widget()
-        self._downloads = _view.Downloads(filename="crime-explorer")
-        note = widgets.HTML(f'<p class="wb-note">Data up to {state.as_of:%d %B %Y}. Percent '
-                            "changes on fewer than 10 incidents a year earlier are not shown.</p>")
+        self._period = self._choice("period", "Period", "wb-filter-period", "240px")
+        self._category = self._choice("offence_category", "Offence", "wb-filter-category",
+                                      options_trait="category_options")
+        self._division = self._choice("division", "Division", "wb-filter-division", "200px")
+        self._neighbourhood = self._choice("neighbourhood", "Neighbourhood",
+                                           "wb-filter-neighbourhood", "330px")
+        self._views = self._view_switch(VIEWS)
+        note = widgets.HTML(_view.note_html(
+            f"Data up to {state.as_of:%d %B %Y}. Percent changes on fewer than 10 incidents a "
+            "year earlier are not shown."))
         filters = widgets.HBox([self._period, self._category, self._division,
                                 self._neighbourhood], layout=widgets.Layout(flex_flow="row wrap"))
         return [filters, self._kpis, self._views, self._chart, self._downloads, note]
-
-    def _redraw(self) -> None:
-        state = self.state
-        assert isinstance(state, CrimeExplorerState)
-        if state.message or state.frame is None:
-            return
-        self._kpis.value = _view.kpi_cards_html(state.kpis)
-        self._chart.chart = state.chart()
-        self._downloads.update(state.frame, state.chart, name=state.view)

@@ -24,7 +24,7 @@ from workbench.analysis import cswb
 from workbench.errors import WorkbenchError
 from workbench.settings import get_settings
 from workbench.ui import _charts, _view
-from workbench.ui._state import AppState, Kpi, latest_date, open_app_warehouse
+from workbench.ui._state import AppState, Kpi, latest_date
 from workbench.warehouse import Warehouse
 
 __all__ = ["VIEWS", "NeighbourhoodProfileApp", "NeighbourhoodProfileState"]
@@ -35,16 +35,15 @@ VIEWS: dict[str, str] = {"compared": "Compared with the city", "trend": "Trend o
 class NeighbourhoodProfileState(AppState):
     """Filters, options and results of the neighbourhood profile (see the module docstring)."""
 
-    neighbourhood = traitlets.Unicode()
-    year = traitlets.Int()
-    indicator = traitlets.Unicode("mental_health_calls")
-    view = traitlets.Enum(tuple(VIEWS), default_value="compared")
+    neighbourhood = traitlets.Unicode().tag(input=True)
+    year = traitlets.Int().tag(input=True)
+    indicator = traitlets.Unicode("mental_health_calls").tag(input=True)
+    view = traitlets.Enum(tuple(VIEWS), default_value="compared").tag(input=True)
 
     neighbourhood_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     year_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     indicator_options: traitlets.List[tuple[str, Any]] = traitlets.List()
 
-    kpis: traitlets.List[Kpi] = traitlets.List()
     frame = traitlets.Instance(pd.DataFrame, allow_none=True)
     profile = traitlets.Any(None)
 
@@ -99,10 +98,6 @@ class NeighbourhoodProfileState(AppState):
             raise traitlets.TraitError(f"unknown indicator {proposal['value']!r}")
         return proposal["value"]
 
-    @traitlets.observe("neighbourhood", "year", "indicator", "view")
-    def _on_filter(self, change: dict[str, Any]) -> None:
-        self._filters_changed(change)
-
     # ------------------------------------------------------------------ queries
     def rates(self) -> pd.DataFrame:
         """Every indicator's rate per neighbourhood and year against the city (one engine
@@ -112,13 +107,12 @@ class NeighbourhoodProfileState(AppState):
                                            calls_for_service=self._calls, years=self.years)
             return cswb.indicator_rates(counts, cswb.neighbourhood_populations(
                 self._population, self.years))
-        return self.memoised(("rates",), compute)
+        return self.memoised("rates", compute, ignoring=self.input_names())
 
     def current_profile(self) -> cswb.NeighbourhoodProfile:
-        key = ("profile", self.neighbourhood, self.year)
-        return self.memoised(key, lambda: cswb.neighbourhood_profile(
+        return self.memoised("profile", lambda: cswb.neighbourhood_profile(
             self.rates(), neighbourhood_id=self.neighbourhood, year=self.year,
-            neighbourhoods=self._places))
+            neighbourhoods=self._places), ignoring=("indicator", "view"))
 
     def indicator_trend(self) -> pd.DataFrame:
         """The chosen indicator's rate by year for the neighbourhood and the city."""
@@ -143,6 +137,10 @@ class NeighbourhoodProfileState(AppState):
                 frame, label=label, title=f"{label} per 1,000 residents — {self.place_label()}")
         return _charts.ratio_to_city_chart(
             frame, title=f"{self.place_label()} compared with the city, {self.year}")
+
+    def download(self) -> tuple[pd.DataFrame, str]:
+        frame = self.frame if self.frame is not None else self.frame_for(self.view)
+        return frame, f"{self.neighbourhood}-{self.year}-{self.view}"
 
     # ------------------------------------------------------------------ results
     def _compute(self) -> None:
@@ -188,46 +186,24 @@ class NeighbourhoodProfileApp(_view.AppView):
     title = "Neighbourhood profile"
     subtitle = ("Community Safety and Well-Being indicators from police data, per 1,000 "
                 "residents, against the whole city (exact 95% intervals).")
-
-    def _make_state(self, *, warehouse_url: str | None = None, as_of: dt.date | None = None,
-                    **filters: Any) -> NeighbourhoodProfileState:
-        warehouse = open_app_warehouse(warehouse_url)
-        try:
-            return NeighbourhoodProfileState(warehouse, as_of=as_of, **filters)
-        except WorkbenchError:
-            warehouse.close()
-            raise
+    state_class = NeighbourhoodProfileState
+    download_stem = "neighbourhood-profile"
 
     def _build(self) -> list[widgets.Widget]:
-        state = self.state
-        assert isinstance(state, NeighbourhoodProfileState)
-        self._neighbourhood = _view.dropdown("Neighbourhood", "wb-filter-neighbourhood", "340px")
-        self._year = _view.dropdown("Year", "wb-filter-year", "160px")
-        self._indicator = _view.dropdown("Indicator", "wb-filter-indicator", "380px")
-        _view.link_choice(state, "neighbourhood", self._neighbourhood, "neighbourhood_options")
-        _view.link_choice(state, "year", self._year, "year_options")
-        _view.link_choice(state, "indicator", self._indicator, "indicator_options")
-        self._views = _view.view_switch(VIEWS)
-        traitlets.link((state, "view"), (self._views, "value"))
-        self._kpis = widgets.HTML("")
-        self._kpis.add_class("wb-kpi-box")
-        self._chart = _view.chart_widget()
+        self._neighbourhood = self._choice("neighbourhood", "Neighbourhood",
+                                           "wb-filter-neighbourhood", "340px")
+        self._year = self._choice("year", "Year", "wb-filter-year", "160px")
+        self._indicator = self._choice("indicator", "Indicator", "wb-filter-indicator", "380px")
+        self._views = self._view_switch(VIEWS)
         self._table = widgets.HTML("")
         self._table.add_class("wb-indicator-table")
-        self._downloads = _view.Downloads(filename="neighbourhood-profile")
         return [widgets.HBox([self._neighbourhood, self._year, self._indicator],
                              layout=widgets.Layout(flex_flow="row wrap")),
                 self._kpis, self._views, self._chart, self._downloads, self._table]
 
-    def _redraw(self) -> None:
+    def _redraw_more(self) -> None:
         state = self.state
-        assert isinstance(state, NeighbourhoodProfileState)
-        if state.message or state.profile is None:
-            return
-        self._kpis.value = _view.kpi_cards_html(state.kpis)
-        self._chart.chart = state.chart()
-        self._downloads.update(state.frame, state.chart,
-                               name=f"{state.neighbourhood}-{state.year}-{state.view}")
+        assert isinstance(state, NeighbourhoodProfileState) and state.profile is not None
         self._table.value = _view.table_html(
             state.profile.indicators, columns=_TABLE_COLUMNS,
             formats={"rate": _number(2), "city_rate": _number(2), "ratio_to_city": _number(2),

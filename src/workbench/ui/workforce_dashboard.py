@@ -6,7 +6,9 @@ service), ``period`` (the window ending on ``as_of``) and ``view``. Results come
 warehouse engine, memoised per filter combination):
 
 - ``kpis``: unplanned absence rate and days lost per FTE, turnout and shifts below minimum
-  staffing, and the relief factor of the unit (or the service);
+  staffing, and the relief factor of the unit (or of the whole service, computed over every
+  member by :func:`~workbench.analysis.workforce.service_relief_factor`, not from the per-unit
+  table, whose small units are hidden);
 - ``frame``, the data of the current view: monthly absence rates, monthly turnout, relief
   factors of every unit, or the deployment gap per hour of the week (officers on duty minus
   officers needed by Erlang C) of the unit's division (or every division).
@@ -28,7 +30,6 @@ import traitlets
 
 from workbench.analysis import staffing, workforce
 from workbench.charts import workforce as workforce_charts
-from workbench.errors import WorkbenchError
 from workbench.settings import get_settings
 from workbench.ui import _charts, _view
 from workbench.ui._state import (
@@ -36,7 +37,6 @@ from workbench.ui._state import (
     AppState,
     Kpi,
     latest_date,
-    open_app_warehouse,
     options_with_all,
 )
 from workbench.warehouse import Warehouse
@@ -60,14 +60,13 @@ VIEWS: dict[str, str] = {
 class WorkforceDashboardState(AppState):
     """Filters, options and results of the workforce dashboard (see the module docstring)."""
 
-    unit = traitlets.Unicode(ALL)
-    period = traitlets.Enum(tuple(PERIOD_DAYS), default_value="last_12_months")
-    view = traitlets.Enum(tuple(VIEWS), default_value="absence")
+    unit = traitlets.Unicode(ALL).tag(input=True)
+    period = traitlets.Enum(tuple(PERIOD_DAYS), default_value="last_12_months").tag(input=True)
+    view = traitlets.Enum(tuple(VIEWS), default_value="absence").tag(input=True)
 
     unit_options: traitlets.List[tuple[str, Any]] = traitlets.List()
     period_options: traitlets.List[tuple[str, Any]] = traitlets.List()
 
-    kpis: traitlets.List[Kpi] = traitlets.List()
     frame = traitlets.Instance(pd.DataFrame, allow_none=True)
 
     def __init__(self, warehouse: Warehouse, *, as_of: dt.date | None = None,
@@ -95,10 +94,6 @@ class WorkforceDashboardState(AppState):
             raise traitlets.TraitError(f"unknown unit {proposal['value']!r}")
         return proposal["value"]
 
-    @traitlets.observe("unit", "period", "view")
-    def _on_filter(self, change: dict[str, Any]) -> None:
-        self._filters_changed(change)
-
     # ------------------------------------------------------------------ queries
     @property
     def window_start(self) -> dt.date:
@@ -115,16 +110,14 @@ class WorkforceDashboardState(AppState):
 
     def absence(self) -> pd.DataFrame:
         """Unplanned absence rate per month (small groups hidden)."""
-        key = ("absence", self.unit, self.period)
-        return self.memoised(key, lambda: workforce.protect_small_groups(
+        return self.memoised("absence", lambda: workforce.protect_small_groups(
             workforce.absence_rates(self._scoped_shifts(), start=self.window_start, end=self.as_of,
-                                    by=(), period="month"), dimensions=[]))
+                                    by=(), period="month"), dimensions=[]), ignoring=("view",))
 
     def absence_total(self) -> pd.DataFrame:
-        key = ("absence_total", self.unit, self.period)
-        return self.memoised(key, lambda: workforce.protect_small_groups(
+        return self.memoised("absence_total", lambda: workforce.protect_small_groups(
             workforce.absence_rates(self._scoped_shifts(), start=self.window_start, end=self.as_of,
-                                    by=(), period=None), dimensions=[]))
+                                    by=(), period=None), dimensions=[]), ignoring=("view",))
 
     def has_minimum_staffing(self) -> bool:
         """Whether the scope has units with a minimum staffing (turnout is measured on them)."""
@@ -146,24 +139,31 @@ class WorkforceDashboardState(AppState):
 
     def turnout(self) -> pd.DataFrame:
         """Turnout and shifts below minimum staffing per month (units with a minimum)."""
-        key = ("turnout", self.unit, self.period)
-        return self.memoised(key, lambda: self._staffing_levels("month"))
+        return self.memoised("turnout", lambda: self._staffing_levels("month"),
+                             ignoring=("view",))
 
     def turnout_total(self) -> pd.DataFrame:
-        key = ("turnout_total", self.unit, self.period)
-        return self.memoised(key, lambda: self._staffing_levels(None))
+        return self.memoised("turnout_total", lambda: self._staffing_levels(None),
+                             ignoring=("view",))
 
     def relief(self) -> pd.DataFrame:
         """Relief factor of every unit (small units hidden)."""
-        key = ("relief", self.period)
-        return self.memoised(key, lambda: workforce.protect_small_groups(
+        return self.memoised("relief", lambda: workforce.protect_small_groups(
             workforce.relief_factors(self._shifts, self._personnel, start=self.window_start,
-                                     end=self.as_of, units=self._units), dimensions=[]))
+                                     end=self.as_of, units=self._units), dimensions=[]),
+            ignoring=("unit", "view"))
+
+    def service_relief(self) -> pd.DataFrame:
+        """The whole service's relief factor, over every member (hidden only if the service
+        itself is smaller than the threshold)."""
+        return self.memoised("service_relief", lambda: workforce.protect_small_groups(
+            workforce.service_relief_factor(self._shifts, self._personnel,
+                                            start=self.window_start, end=self.as_of),
+            dimensions=[]), ignoring=("unit", "view"))
 
     def staffing_gap(self) -> pd.DataFrame:
         """Officers on duty minus officers needed per division and hour of the week."""
-        key = ("gap", self.period)
-        gap = self.memoised(key, self._gap_all_divisions)
+        gap = self.memoised("gap", self._gap_all_divisions, ignoring=("unit", "view"))
         row = self._unit_row()
         if row is not None and isinstance(row["division"], str):
             gap = gap.loc[gap["division"] == row["division"]]
@@ -204,6 +204,10 @@ class WorkforceDashboardState(AppState):
         return workforce_charts.deployment_gap_heatmap(
             frame, title=f"Officers on duty minus officers needed, {label}")
 
+    def download(self) -> tuple[pd.DataFrame, str]:
+        frame = self.frame if self.frame is not None else self.frame_for(self.view)
+        return frame, self.view
+
     # ------------------------------------------------------------------ results
     def _compute(self) -> None:
         self.kpis = self._kpis()
@@ -212,7 +216,6 @@ class WorkforceDashboardState(AppState):
     def _kpis(self) -> list[Kpi]:
         absence = self.absence_total()
         turnout = self.turnout_total()
-        relief = self.relief()
         kpis = []
         rate = absence["absence_rate"].iloc[0] if len(absence) else np.nan
         days = absence["days_lost_per_fte"].iloc[0] if len(absence) else np.nan
@@ -230,23 +233,22 @@ class WorkforceDashboardState(AppState):
         else:
             kpis.append(Kpi("turnout", "Turnout (patrol shifts)", "n/a",
                             "this unit has no minimum staffing"))
-        factor = self._relief_factor(relief)
+        factor = self.relief_factor()
         kpis.append(Kpi("relief_factor", "Relief factor",
                         "n/a" if pd.isna(factor) else f"{factor:.2f}",
                         "members needed to fill one 8-hour post every day",
                         None if pd.isna(factor) else float(factor)))
         return kpis
 
-    def _relief_factor(self, relief: pd.DataFrame) -> float:
-        if self.unit != ALL:
-            row = relief.loc[relief["unit_id"] == self.unit, "relief_factor"]
-            return float(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else float("nan")
-        usable = relief.dropna(subset=["fte", "net_available_hours_per_fte"])
-        usable = usable.loc[usable["net_available_hours_per_fte"] > 0]
-        if usable.empty:
-            return float("nan")
-        net = float(np.average(usable["net_available_hours_per_fte"], weights=usable["fte"]))
-        return workforce.DEFAULT_POST_HOURS_PER_YEAR / net
+    def relief_factor(self) -> float:
+        """The relief factor of the unit (NaN when hidden), or of the whole service."""
+        if self.unit == ALL:
+            relief = self.service_relief()
+        else:
+            relief = self.relief()
+            relief = relief.loc[relief["unit_id"] == self.unit]
+        value = relief["relief_factor"].iloc[0] if len(relief) else np.nan
+        return float("nan") if pd.isna(value) else float(value)
 
 
 # ------------------------------------------------------------------------------------ view
@@ -256,39 +258,17 @@ class WorkforceDashboardApp(_view.AppView):
     title = "Workforce dashboard"
     subtitle = ("Absence, turnout against minimum staffing, relief factor and the patrol "
                 "staffing gap. Groups of fewer members than the small-cell threshold are hidden.")
-
-    def _make_state(self, *, warehouse_url: str | None = None, as_of: dt.date | None = None,
-                    **filters: Any) -> WorkforceDashboardState:
-        warehouse = open_app_warehouse(warehouse_url)
-        try:
-            return WorkforceDashboardState(warehouse, as_of=as_of, **filters)
-        except WorkbenchError:
-            warehouse.close()
-            raise
+    state_class = WorkforceDashboardState
+    download_stem = "workforce"
 
     def _build(self) -> list[widgets.Widget]:
         state = self.state
         assert isinstance(state, WorkforceDashboardState)
-        self._unit = _view.dropdown("Unit", "wb-filter-unit", "420px")
-        self._period = _view.dropdown("Period", "wb-filter-period", "240px")
-        _view.link_choice(state, "unit", self._unit, "unit_options")
-        _view.link_choice(state, "period", self._period, "period_options")
-        self._views = _view.view_switch(VIEWS)
-        traitlets.link((state, "view"), (self._views, "value"))
-        self._kpis = widgets.HTML("")
-        self._kpis.add_class("wb-kpi-box")
-        self._chart = _view.chart_widget()
-        self._downloads = _view.Downloads(filename="workforce")
-        note = widgets.HTML(f'<p class="wb-note">Shifts up to {state.as_of:%d %B %Y}. Absence '
-                            "counts own illness, injury on duty and family leave.</p>")
+        self._unit = self._choice("unit", "Unit", "wb-filter-unit", "420px")
+        self._period = self._choice("period", "Period", "wb-filter-period", "240px")
+        self._views = self._view_switch(VIEWS)
+        note = widgets.HTML(_view.note_html(
+            f"Shifts up to {state.as_of:%d %B %Y}. Absence counts own illness, injury on duty "
+            "and family leave."))
         return [widgets.HBox([self._unit, self._period]), self._kpis, self._views, self._chart,
                 self._downloads, note]
-
-    def _redraw(self) -> None:
-        state = self.state
-        assert isinstance(state, WorkforceDashboardState)
-        if state.message or state.frame is None:
-            return
-        self._kpis.value = _view.kpi_cards_html(state.kpis)
-        self._chart.chart = state.chart()
-        self._downloads.update(state.frame, state.chart, name=state.view)
