@@ -44,7 +44,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import IngestError
-from workbench.ingest.reading import RAW_STRING, ParquetSource, Source, open_csv_source
+from workbench.ingest.reading import (
+    RAW_STRING,
+    ParquetSource,
+    Source,
+    header_looks_like_data,
+    no_header_message,
+    open_csv_source,
+)
 from workbench.ingest.validation import RowIssues, as_mask, quoted
 
 #: What ``map_rows`` returns: table name → canonical column → Series or constant.
@@ -495,6 +502,8 @@ class Adapter:
             options = (required,) if isinstance(required, str) else required
             if not any(option in header for option in options):
                 missing.append(" or ".join(options))
+        if missing and header_looks_like_data(source.header):
+            raise IngestError(source.path, no_header_message(source.header))
         if missing:
             shown = ", ".join(source.header[:15]) + (" …" if len(source.header) > 15 else "")
             raise IngestError(

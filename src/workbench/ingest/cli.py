@@ -6,7 +6,9 @@
 
 Each file is one batch; the command prints, per file, the rows loaded, quarantined and skipped
 as already loaded. Every file is checked before any is loaded; an unreadable file stops the
-run with one line naming it and the problem (exit status 2).
+run with one line naming it and the problem (exit status 2). A file found bad while loading
+(say, truncated at its end) is rolled back; files loaded before it stay loaded, and the command
+says which files were committed, which failed and which were not attempted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
 from workbench.ingest.loading import IngestResult, load_source
 from workbench.ingest.registry import create_adapter, list_adapters
 from workbench.warehouse import Warehouse
@@ -47,6 +50,19 @@ def _format_result(result: IngestResult) -> str:
     return line
 
 
+def _report_partial_run(committed: list[IngestResult], failed: Path,
+                        not_attempted: list[Path]) -> None:
+    """Say which files of a several-file run are in the warehouse and which are not (each file
+    is its own batch: the files loaded before a failure stay loaded)."""
+    print(f"{failed}: failed; nothing from this file was loaded", file=sys.stderr)
+    if committed:
+        print("already loaded (committed, one batch each): "
+              + ", ".join(f"{r.file} (batch {r.batch_id})" for r in committed), file=sys.stderr)
+    if not_attempted:
+        print("not loaded (not attempted): " + ", ".join(str(p) for p in not_attempted),
+              file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``workbench ingest``; WorkbenchErrors propagate to the CLI framework (exit 2)."""
     if args.list_adapters:
@@ -67,10 +83,18 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     results: list[IngestResult] = []
     with Warehouse.open(args.warehouse) as warehouse:
-        for source in sources:
-            result = load_source(warehouse, args.adapter, adapter, source, progress=progress)
+        for position, source in enumerate(sources):
+            try:
+                result = load_source(warehouse, args.adapter, adapter, source, progress=progress)
+            except WorkbenchError:
+                if len(sources) > 1:
+                    _report_partial_run(results, source.path,
+                                        [s.path for s in sources[position + 1:]])
+                raise
             results.append(result)
             print(_format_result(result), flush=True)
+            for warning in result.warnings:
+                print(f"{result.file.name}: warning: {warning}", flush=True)
     if len(results) > 1:
         print(f"total: {sum(r.rows_read for r in results):,} rows read — "
               f"{sum(r.loaded for r in results):,} loaded, "

@@ -73,6 +73,7 @@ class IngestResult:
     quarantined: int
     duplicates: int
     by_table: dict[str, TableCounts] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def accounted_for(self) -> bool:
@@ -131,6 +132,7 @@ class _Batch:
     staged_rows: dict[str, int] = field(default_factory=dict)
     prepared_names: dict[str, str] = field(default_factory=dict)
     extra_stages: list[str] = field(default_factory=list)
+    warnings: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def primary(self) -> schema.Table:
@@ -207,6 +209,8 @@ def _run_batch(warehouse: Warehouse, batch: _Batch, started: dt.datetime,
         sha256=batch.source.sha256, encoding=batch.source.encoding,
         rows_read=batch.source.rows_read(), loaded=primary.loaded, quarantined=len(rejected),
         duplicates=primary.duplicates, by_table=counts,
+        warnings=tuple(f"{count:,} value{'s' if count > 1 else ''} of {column} {message}"
+                       for (column, message), count in batch.warnings.items()),
     )
     _record_batch(warehouse, batch, started, result)
     return result
@@ -291,6 +295,8 @@ def _stage_chunks(warehouse: Warehouse, batch: _Batch, progress: bool) -> None:
                 batch.staged_rows[name] += len(kept)
                 append_arrow(warehouse, batch.stage_names[name],
                              to_arrow(kept.table, kept, with_ordinal=True))
+            for key, count in issues.warnings.items():
+                batch.warnings[key] = batch.warnings.get(key, 0) + count
             if issues.count:
                 batch.rejected.append(_describe_rejections(issues, chunk, batch.primary.name))
             bar.update(len(chunk))

@@ -16,12 +16,14 @@ Everything that makes a file unreadable as a whole is detected by :func:`inspect
 Encoding rule
 -------------
 1. A file that decodes as UTF-8 (with or without a byte-order mark) is read as UTF-8.
-2. Otherwise, if it contains *any* valid UTF-8 multi-byte sequence, it is a mix of UTF-8 and a
+2. Otherwise, a run of six or more bytes above 0x7F that is not UTF-8 is random or damaged
+   data, not text: rejected, naming its line and byte offset.
+3. Otherwise, if it contains *any* valid UTF-8 multi-byte sequence, it is a mix of UTF-8 and a
    legacy code page: rejected, naming the line and byte offset of the first non-UTF-8 byte
    (decoding it either way would silently corrupt some values).
-3. Otherwise, if the whole file decodes as Windows-1252 (the usual "ANSI" export of Excel and
+4. Otherwise, if the whole file decodes as Windows-1252 (the usual "ANSI" export of Excel and
    older RMS tools), it is read as Windows-1252.
-4. Otherwise it is rejected, naming the first undecodable byte.
+5. Otherwise it is rejected, naming the first undecodable byte.
 
 A file cut short in the middle of a row (the last record has too few fields and the file does
 not end with a line break, or ends inside a quoted value) is also an error for the whole file;
@@ -32,6 +34,7 @@ warehouse is rolled back.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -232,6 +235,15 @@ def _legacy_encoding(path: Path, compression: str | None, first_bad_utf8: int) -
             has_utf8_sequences = True
             break
         carry = block[-3:]
+    garbage = _first_garbage_run(path, compression)
+    if garbage is not None:
+        offset, length = garbage
+        raise IngestError(
+            path, f"holds bytes that are not text at line "
+            f"{_line_of_offset(path, compression, offset)}, byte offset {offset} (a run of "
+            f"{length} bytes above 0x7F that is neither UTF-8 nor Windows-1252 text): random "
+            "or damaged data; re-export the file",
+        )
     line = _line_of_offset(path, compression, first_bad_utf8)
     bad_byte = _byte_at(path, compression, first_bad_utf8)
     where = f"line {line}, byte offset {first_bad_utf8} (byte 0x{bad_byte:02X})"
@@ -254,6 +266,31 @@ def _legacy_encoding(path: Path, compression: str | None, first_bad_utf8: int) -
             ) from None
         position += len(block)
     return "cp1252"
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{%d,}" % 6)
+
+
+def _first_garbage_run(path: Path, compression: str | None) -> tuple[int, int] | None:
+    """Offset and length of the first run of 6+ bytes above 0x7F that is not UTF-8 text.
+
+    Text in a legacy code page has accented letters one or two at a time; UTF-8 text has long
+    runs of such bytes, but they decode. A long run that does not decode is random or damaged
+    data, and calling it "mixed encodings" or reading it as Windows-1252 would mislead."""
+    position = 0
+    for block in _decompressed_blocks(path, compression):
+        for match in _HIGH_RUN.finditer(block):
+            run = match.group()
+            if match.start() == 0 and position > 0:  # may continue a character cut by the block
+                run = run.lstrip(bytes(range(0x80, 0xC0)))
+            cut_at_end = match.end() == len(block)
+            try:
+                run.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if not (cut_at_end and exc.reason == "unexpected end of data") and len(run) >= 6:
+                    return position + match.start(), len(match.group())
+        position += len(block)
+    return None
 
 
 def _byte_at(path: Path, compression: str | None, offset: int) -> int:
@@ -314,15 +351,51 @@ class Source(Protocol):
         ...
 
 
+_DATA_LIKE = re.compile(r"[-+]?[\d.,:/ ]*\d[\d.,:/ T+-]*(?:[AaPp][Mm])?|[-+]?\d*\.?\d+[eE][-+]?\d+")
+
+
+def _is_data_like(name: str) -> bool:
+    """A number, date, time or coordinate (or nothing): a value, not a column name."""
+    return not name.strip() or _DATA_LIKE.fullmatch(name.strip()) is not None
+
+
+def header_looks_like_data(header: Sequence[str]) -> bool:
+    """True when a third or more of a header's names are numbers, dates or empty: the first
+    line is a data row, so the file has no header (a real header may hold a year or two)."""
+    names = list(header)
+    data_like = sum(1 for name in names if _is_data_like(name))
+    return len(names) > 2 and data_like * 3 >= len(names)
+
+
+def no_header_message(header: Sequence[str]) -> str:
+    shown = ", ".join(repr(name) for name in list(header)[:5]) + (" …" if len(header) > 5 else "")
+    return (f"has no header row: its first line holds values ({shown}), not column names; "
+            "add the export's header line (or re-export with column names)")
+
+
 def _check_header(path: Path, header: list[str]) -> list[str]:
     if not header or all(not name.strip() for name in header):
         raise IngestError(path, "has no header row (the first line is empty)")
     seen: set[str] = set()
     for name in header:
         if name in seen:
+            if _is_data_like(name) and header_looks_like_data(header):
+                raise IngestError(path, no_header_message(header))
             raise IngestError(path, f"the header repeats the column {name!r}")
         seen.add(name)
     return header
+
+
+@contextlib.contextmanager
+def _unlimited_csv_fields() -> Iterator[None]:
+    """Python's csv module refuses fields over 128 KiB by default; pyarrow reads any size, so
+    the line-number scans must too (or they stop early and lose every later line number)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 class CsvSource:
@@ -349,7 +422,7 @@ class CsvSource:
         return opener(self.path, "rt", encoding=self.facts.encoding, newline="")  # type: ignore[operator,return-value]
 
     def _read_header(self) -> list[str]:
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter)
             try:
                 for record in reader:
@@ -435,7 +508,7 @@ class CsvSource:
         valid_lines: list[int] = []
         invalid_lines: list[int] = []
         invalid_sizes: list[int] = []
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter)
             previous_end = 0
             header_seen = False
@@ -500,7 +573,7 @@ class CsvSource:
     def _check_final_quote(self) -> None:
         """An odd number of double quotes: a quoted value may be left open at the end of the
         file (a cut inside the last field still splits into the right number of fields)."""
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter, strict=True)
             previous_end = 0
             try:

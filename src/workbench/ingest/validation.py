@@ -10,7 +10,10 @@ Table-level checks applied to every adapter's output (:func:`check_table`):
 - a non-nullable canonical column is empty → ``missing required value``;
 - a value outside the column's vocabulary (``offence_category``, ``clearance`` …) →
   ``unknown <column> value``;
-- latitude outside [-90, 90] or longitude outside [-180, 180] → ``impossible coordinates``.
+- latitude outside [-90, 90] or longitude outside [-180, 180] → ``impossible coordinates``;
+- the plausibility rules per column (:data:`FREE_TEXT_COLUMNS`, :data:`PAST_EVENT_TIMES`,
+  :data:`NON_NEGATIVE`; documented in ``docs/ingest.md``): markup or an over-long value in a
+  code column, an event time in the future or at a placeholder date, a negative count.
 
 Duplicate keys within a batch are found in the engine after staging (see
 :mod:`workbench.ingest.loading`).
@@ -18,6 +21,8 @@ Duplicate keys within a batch are found in the engine after staging (see
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +54,13 @@ class RowIssues:
         self._reason = np.full(size, None, dtype=object)
         self._column = np.full(size, None, dtype=object)
         self._table = np.full(size, None, dtype=object)
+        self.warnings: dict[tuple[str, str], int] = {}
+
+    def warn(self, column: str, message: str, count: int) -> None:
+        """Note ``count`` values of ``column`` kept despite ``message`` (summed per load)."""
+        if count:
+            key = (column, message)
+            self.warnings[key] = self.warnings.get(key, 0) + int(count)
 
     def flag(self, mask: Any, column: str | None, reason: str | pd.Series,
              *, table: str | None = None) -> None:
@@ -165,3 +177,120 @@ def check_table(rows: CanonicalRows, issues: RowIssues) -> None:
         impossible = (latitude.abs() > 90) | (longitude.abs() > 180)
         flag(impossible, rows.source_columns.get("latitude") or "latitude",
              "impossible coordinates (latitude outside ±90 or longitude outside ±180)")
+    _check_plausibility(rows, flag, issues)
+
+
+# ------------------------------------------------------------------------------------------
+# Plausibility rules per column
+# ------------------------------------------------------------------------------------------
+
+#: Canonical text columns that hold free text (names, descriptions, geometry): they keep any
+#: text (pages escape it). Every other text column holds a *code* (an id, a division, a
+#: neighbourhood, an offence code, a call type …) and is refused when it carries markup.
+FREE_TEXT_COLUMNS = frozenset({
+    "offence_description", "location_name", "unit_name", "cost_centre_name", "name",
+    "description", "boundary_geojson", "command",
+})
+
+#: Longest value a code column accepts.
+MAX_CODE_LENGTH = 200
+
+#: What counts as markup in a code: an HTML tag or comment, a double quote or backtick (an
+#: attribute break-out), a script URL scheme, template syntax, a Markdown link.
+MARKUP = re.compile(
+    r"""<\s*[A-Za-z/!?]|["`]|(?:java|vb)script\s*:|data\s*:\s*text/html|\{\{|\{%|\$\{|<%|\]\s*\(""",
+    re.IGNORECASE,
+)
+
+#: Times of events that have happened: refused when later than the load day (+1 day of
+#: slack for time zones) or on/before 1900-01-01 (a placeholder); kept with a warning before
+#: :data:`EARLIEST_USUAL`.
+PAST_EVENT_TIMES: dict[str, tuple[str, ...]] = {
+    "incidents": ("occurred_at", "reported_at"),
+    "calls_for_service": ("received_at", "dispatched_at", "arrived_at", "cleared_at"),
+    "collisions": ("occurred_at",),
+    "use_of_force": ("occurred_at",),
+    "enforcement_actions": ("occurred_at",),
+    "complaints": ("received_at",),
+    "personnel": ("hired_on", "left_on"),
+}
+PLACEHOLDER_BEFORE = dt.datetime(1900, 1, 2)
+EARLIEST_USUAL = dt.datetime(1970, 1, 1)
+
+#: Counts, hours and amounts that cannot be below zero (finance amounts can: credits).
+NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "collisions": ("killed", "seriously_injured"),
+    "use_of_force": ("subject_count",),
+    "use_of_force_subjects": ("subject_number",),
+    "units": ("minimum_staffing",),
+    "shifts": ("scheduled_hours", "worked_hours", "absence_hours", "overtime_hours",
+               "overtime_cost"),
+    "staffing": ("actual",),
+    "neighbourhoods": ("area_km2",),
+    "population": ("population",),
+    "population_by_race": ("population",),
+    "offence_codes": ("csi_weight",),
+}
+
+
+#: Figures that are normally not negative but can be: kept, with a warning. (TPS publishes
+#: negative *approved* strength for "Centralized Service Charges", a budget adjustment.)
+USUALLY_NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "staffing": ("approved",),
+}
+
+
+def is_code_column(column: schema.Column) -> bool:
+    """True for a text column holding codes rather than free text (see FREE_TEXT_COLUMNS)."""
+    return column.dtype == "string" and not column.vocabulary \
+        and column.name not in FREE_TEXT_COLUMNS
+
+
+def _load_day_limit() -> dt.datetime:
+    from workbench.settings import get_settings
+
+    return dt.datetime.combine(get_settings().today, dt.time()) + dt.timedelta(days=2)
+
+
+def _check_plausibility(rows: CanonicalRows, flag: Any, issues: RowIssues) -> None:
+    table = rows.table
+    past_times = PAST_EVENT_TIMES.get(table.name, ())
+    non_negative = NON_NEGATIVE.get(table.name, ())
+    for column in table.columns:
+        value = rows.values[column.name]
+        if not isinstance(value, pd.Series) or column.name == "source":
+            continue
+        at_fault = rows.source_columns.get(column.name) or column.name
+        if is_code_column(column):
+            text = value.astype("string")
+            too_long = (text.str.len() > MAX_CODE_LENGTH).fillna(False).to_numpy(bool)
+            if too_long.any():
+                lengths = text.str.len().astype("Int64").astype("string")
+                flag(too_long, at_fault, "too long for a code: " + lengths
+                     + f" characters in {at_fault} (at most {MAX_CODE_LENGTH})")
+            markup = text.str.contains(MARKUP, regex=True).fillna(False).to_numpy(bool)
+            if markup.any():
+                flag(markup, at_fault, "markup in a code column: " + quoted(value)
+                     + f" in {at_fault} (a code may not hold <tags>, quotes, script links or "
+                     "template syntax)")
+        elif column.name in past_times and pd.api.types.is_datetime64_any_dtype(value.dtype):
+            future = (value > _load_day_limit()).fillna(False).to_numpy(bool)
+            if future.any():
+                flag(future, at_fault, "date in the future: " + quoted(value.astype("string"))
+                     + f" in {at_fault} (after the load day)")
+            placeholder = (value < PLACEHOLDER_BEFORE).fillna(False).to_numpy(bool)
+            if placeholder.any():
+                flag(placeholder, at_fault, "placeholder date: "
+                     + quoted(value.astype("string")) + f" in {at_fault} (1900-01-01 or earlier)")
+            early = (value >= PLACEHOLDER_BEFORE) & (value < EARLIEST_USUAL)
+            issues.warn(at_fault, f"before {EARLIEST_USUAL:%Y} (kept; check they are real "
+                        "dates, not placeholders)", int(early.fillna(False).sum()))
+        elif column.name in non_negative and pd.api.types.is_numeric_dtype(value.dtype):
+            negative = (value < 0).fillna(False).to_numpy(bool)
+            if negative.any():
+                flag(negative, at_fault, "negative value: " + quoted(value.astype("string"))
+                     + f" in {at_fault} (a count or amount that cannot be below zero)")
+        elif column.name in USUALLY_NON_NEGATIVE.get(table.name, ()) \
+                and pd.api.types.is_numeric_dtype(value.dtype):
+            issues.warn(at_fault, "below zero (kept; check they are adjustments, not typos)",
+                        int((value < 0).fillna(False).sum()))
