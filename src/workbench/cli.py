@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lab": ("workbench.lab", "open JupyterLab on the project"),
     "apps": ("workbench.ui.serve", "serve the manager apps with Voila"),
     "export-open-data": ("workbench.opendata", "write the public open-data files"),
+    "quarantine": ("workbench.ingest.quarantine_cli", "list or export the rows ingest rejected, by reason"),
+    "sql": ("workbench.sql_cli", "run one read-only SQL query on the warehouse"),
+    "mapping": ("workbench.ingest.mapping_init", "write a starter generic-csv mapping from a file (mapping init FILE)"),
 }
 
 

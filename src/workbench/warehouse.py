@@ -148,12 +148,24 @@ class Warehouse:
             raise WarehouseError(f"the warehouse {self.url} was opened read-only")
 
     def ensure_tables(self, names: list[str] | None = None) -> None:
-        """Create every canonical table (or those named) that does not exist yet, empty."""
+        """Create every canonical table (or those named) that does not exist yet, empty; on
+        DuckDB, add to existing tables the nullable columns the schema gained since (schema
+        changes are additive), as NULL."""
         self._check_writable()
         existing = set(self.con.list_tables())
         for name in names or list(schema.TABLES):
             if name not in existing:
                 self.con.create_table(name, schema=schema.table(name).ibis_schema())
+            elif self.is_duckdb:
+                self._add_new_columns(name)
+
+    def _add_new_columns(self, name: str) -> None:
+        present = set(self.con.table(name).columns)
+        for column in schema.table(name).columns:
+            if column.name not in present and column.nullable:
+                sql_type = ibis.dtype(column.dtype).copy(nullable=True)
+                type_name = self.con.compiler.type_mapper.to_string(sql_type)
+                self.con.raw_sql(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {type_name}')
 
     def replace_table(self, name: str, data: pd.DataFrame | pa.Table | ibis.Table) -> None:
         """Create or overwrite ``name`` with ``data``, cast to the canonical schema if it has one."""

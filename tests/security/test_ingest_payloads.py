@@ -171,15 +171,18 @@ def test_sandiego_calls_refuses_markup_in_dispositions_and_defuses_call_types(
     assert all(value is None or all(ch not in value for ch in '<>"[]{}') for value in stored)
 
 
-def test_the_command_reports_markup_rows_and_exits_zero(tmp_path, generic_mapping, payloads,
-                                                        capsys):
+def test_the_command_reports_markup_rows_and_flags_the_share(tmp_path, generic_mapping,
+                                                              payloads, capsys):
     header, rows = _generic_rows(payloads, "DIVISION")
     path = _write_csv(tmp_path / "export.csv", header, rows)
-    warehouse = tmp_path / "wh.duckdb"
+    base = ["ingest", "--adapter", "generic-csv", "--mapping", str(generic_mapping),
+            "--no-progress"]
 
-    code = main(["ingest", "--adapter", "generic-csv", "--mapping", str(generic_mapping),
-                 "--warehouse", f"duckdb://{warehouse}", "--no-progress", str(path)])
+    code = main([*base, "--warehouse", f"duckdb://{tmp_path / 'a.duckdb'}", str(path)])
 
-    out = capsys.readouterr().out
-    assert code == 0
-    assert f"{len(rows):,} rows read — 3 loaded, {len(payloads):,} quarantined" in out
+    captured = capsys.readouterr()
+    assert code == 3  # most of the file quarantined: not success
+    assert f"{len(rows):,} rows read — 3 loaded, {len(payloads):,} quarantined" in captured.out
+    assert f"{len(payloads)} × markup in a code column in DIVISION" in captured.err
+    assert main([*base, "--warehouse", f"duckdb://{tmp_path / 'b.duckdb'}",
+                 "--max-quarantine", "100%", str(path)]) == 0

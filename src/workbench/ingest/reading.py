@@ -314,6 +314,7 @@ class InvalidRecord:
     line_number: int
     fields: list[str]
     expected_fields: int
+    reason: str | None = None  # set by readers of other formats (JSON Lines: "not valid JSON")
 
 
 class Source(Protocol):
@@ -673,6 +674,7 @@ class FrameSource:
     encoding: str | None = None
     header: list[str] = field(default_factory=list)
     estimated_rows: int | None = None
+    invalid: list[InvalidRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.frame = self.frame.reset_index(drop=True)
@@ -683,7 +685,7 @@ class FrameSource:
         yield self.frame
 
     def rows_read(self) -> int:
-        return len(self.frame)
+        return len(self.frame) + len(self.invalid)
 
     def finish(self) -> None:
         return None
@@ -692,7 +694,7 @@ class FrameSource:
         return [self.positions[int(o)] for o in ordinals]
 
     def invalid_records(self) -> list[InvalidRecord]:
-        return []
+        return list(self.invalid)
 
     def raw_rows(self, ordinals: Sequence[int]) -> pd.DataFrame:
         return self.frame.loc[sorted(set(int(o) for o in ordinals))]

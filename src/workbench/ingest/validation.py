@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench import schema
 
@@ -54,6 +56,8 @@ class RowIssues:
         self._reason = np.full(size, None, dtype=object)
         self._column = np.full(size, None, dtype=object)
         self._table = np.full(size, None, dtype=object)
+        self._problem = np.full(size, None, dtype=object)
+        self._value = np.full(size, None, dtype=object)
         self.warnings: dict[tuple[str, str], int] = {}
 
     def warn(self, column: str, message: str, count: int) -> None:
@@ -63,11 +67,15 @@ class RowIssues:
             self.warnings[key] = self.warnings.get(key, 0) + int(count)
 
     def flag(self, mask: Any, column: str | None, reason: str | pd.Series,
-             *, table: str | None = None) -> None:
+             *, table: str | None = None, problem: str | None = None,
+             value: pd.Series | None = None) -> None:
         """Reject the rows where ``mask`` is true (unless already rejected) for ``reason``.
 
         ``reason`` is one text for all, or a Series aligned with the rows (so it can quote
-        each row's value, built with vectorised string operations).
+        each row's value, built with vectorised string operations). ``problem`` is the reason
+        without the value (the same text for every row with this kind of problem) and
+        ``value`` the value at fault (a Series aligned with the rows), for the quarantine's
+        ``problem`` and ``value`` columns; a text ``reason`` is its own problem.
         """
         new = as_mask(mask, len(self.index)) & ~self._flagged
         if not new.any():
@@ -78,8 +86,13 @@ class RowIssues:
             self._reason[new] = aligned[new]
         else:
             self._reason[new] = reason
+            problem = reason if problem is None else problem
         self._column[new] = column
         self._table[new] = table
+        self._problem[new] = problem
+        if value is not None:
+            values = value.reindex(self.index).astype("string").str.slice(0, MAX_VALUE_CHARS)
+            self._value[new] = values.astype(object).to_numpy()[new]
 
     @property
     def rejected(self) -> np.ndarray:
@@ -98,7 +111,21 @@ class RowIssues:
             "column": self._column[where],
             "reason": self._reason[where],
             "target_table": [t or default_table for t in self._table[where]],
+            "problem": self._problem[where],
+            "value": self._value[where],
         })
+
+
+#: Longest value kept in the quarantine's ``value`` column.
+MAX_VALUE_CHARS = 1_000
+
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def problem_of(reason: str) -> str:
+    """A reason without the values it quotes (``bad date '2022-13-01' in Date`` →
+    ``bad date in Date``), for reasons built without a separate problem text."""
+    return re.sub(r"\s{2,}", " ", _QUOTED.sub("", reason)).replace(" :", ":").strip()
 
 
 def quoted(values: pd.Series) -> pd.Series:
@@ -140,7 +167,8 @@ def check_table(rows: CanonicalRows, issues: RowIssues) -> None:
     table = rows.table
     size = len(rows)
 
-    def flag(mask: Any, column: str, reason: str | pd.Series) -> None:
+    def flag(mask: Any, column: str, reason: str | pd.Series, problem: str | None = None,
+             value: pd.Series | None = None) -> None:
         # rows may repeat a record (secondary tables): map back to the chunk's records
         if isinstance(mask, (bool, np.bool_)):
             mask = np.full(size, bool(mask))
@@ -148,10 +176,16 @@ def check_table(rows: CanonicalRows, issues: RowIssues) -> None:
         if not mask.any():
             return
         records = np.isin(issues.index.to_numpy(), rows.index.to_numpy()[mask])
+
+        def per_record(series: pd.Series) -> pd.Series:
+            return pd.Series(series.to_numpy()[mask] if len(series) == size else series,
+                             index=rows.index[mask]).groupby(level=0).first()
+
         if isinstance(reason, pd.Series):
-            reason = pd.Series(reason.to_numpy()[mask] if len(reason) == size else reason,
-                               index=rows.index[mask]).groupby(level=0).first()
-        issues.flag(records, column, reason, table=table.name)
+            reason = per_record(reason)
+        if value is not None:
+            value = per_record(value.astype("string").astype(object))
+        issues.flag(records, column, reason, table=table.name, problem=problem, value=value)
 
     for column in table.columns:
         value = rows.values[column.name]
@@ -169,7 +203,8 @@ def check_table(rows: CanonicalRows, issues: RowIssues) -> None:
             else:
                 mask = (value.notna() & ~value.isin(allowed)).to_numpy(bool)
                 if mask.any():
-                    flag(mask, at_fault, f"unknown {column.name} value " + quoted(value))
+                    flag(mask, at_fault, f"unknown {column.name} value " + quoted(value),
+                         f"unknown {column.name} value", value)
     if "latitude" in rows.values and "longitude" in rows.values \
             and not rows.is_constant("latitude") and not rows.is_constant("longitude"):
         latitude = pd.to_numeric(rows.values["latitude"], errors="coerce")
@@ -230,6 +265,7 @@ NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "population": ("population",),
     "population_by_race": ("population",),
     "offence_codes": ("csi_weight",),
+    "complaint_counts": ("complaints",),
 }
 
 
@@ -262,26 +298,38 @@ def _check_plausibility(rows: CanonicalRows, flag: Any, issues: RowIssues) -> No
             continue
         at_fault = rows.source_columns.get(column.name) or column.name
         if is_code_column(column):
-            text = value.astype("string")
-            too_long = (text.str.len() > MAX_CODE_LENGTH).fillna(False).to_numpy(bool)
+            text = value if isinstance(value.dtype, pd.StringDtype) else value.astype("string")
+            array = pa.array(text, type=pa.string(), from_pandas=True)
+            lengths_array = pc.utf8_length(array)
+            too_long = pc.fill_null(pc.greater(lengths_array, MAX_CODE_LENGTH), False) \
+                .to_numpy(zero_copy_only=False)
             if too_long.any():
-                lengths = text.str.len().astype("Int64").astype("string")
+                lengths = pd.Series(lengths_array.to_pandas(), index=value.index) \
+                    .astype("Int64").astype("string")
                 flag(too_long, at_fault, "too long for a code: " + lengths
-                     + f" characters in {at_fault} (at most {MAX_CODE_LENGTH})")
-            markup = text.str.contains(MARKUP, regex=True).fillna(False).to_numpy(bool)
+                     + f" characters in {at_fault} (at most {MAX_CODE_LENGTH})",
+                     f"too long for a code in {at_fault} (at most {MAX_CODE_LENGTH} characters)",
+                     text)
+            markup = pc.fill_null(pc.match_substring_regex(array, MARKUP.pattern,
+                                                           ignore_case=True), False) \
+                .to_numpy(zero_copy_only=False)
             if markup.any():
+                rule = ("(a code may not hold <tags>, quotes, script links or template "
+                        "syntax)")
                 flag(markup, at_fault, "markup in a code column: " + quoted(value)
-                     + f" in {at_fault} (a code may not hold <tags>, quotes, script links or "
-                     "template syntax)")
+                     + f" in {at_fault} {rule}", f"markup in a code column in {at_fault} {rule}",
+                     text)
         elif column.name in past_times and pd.api.types.is_datetime64_any_dtype(value.dtype):
             future = (value > _load_day_limit()).fillna(False).to_numpy(bool)
             if future.any():
                 flag(future, at_fault, "date in the future: " + quoted(value.astype("string"))
-                     + f" in {at_fault} (after the load day)")
+                     + f" in {at_fault} (after the load day)",
+                     f"date in the future in {at_fault} (after the load day)", value)
             placeholder = (value < PLACEHOLDER_BEFORE).fillna(False).to_numpy(bool)
             if placeholder.any():
                 flag(placeholder, at_fault, "placeholder date: "
-                     + quoted(value.astype("string")) + f" in {at_fault} (1900-01-01 or earlier)")
+                     + quoted(value.astype("string")) + f" in {at_fault} (1900-01-01 or earlier)",
+                     f"placeholder date in {at_fault} (1900-01-01 or earlier)", value)
             early = (value >= PLACEHOLDER_BEFORE) & (value < EARLIEST_USUAL)
             issues.warn(at_fault, f"before {EARLIEST_USUAL:%Y} (kept; check they are real "
                         "dates, not placeholders)", int(early.fillna(False).sum()))
@@ -289,7 +337,9 @@ def _check_plausibility(rows: CanonicalRows, flag: Any, issues: RowIssues) -> No
             negative = (value < 0).fillna(False).to_numpy(bool)
             if negative.any():
                 flag(negative, at_fault, "negative value: " + quoted(value.astype("string"))
-                     + f" in {at_fault} (a count or amount that cannot be below zero)")
+                     + f" in {at_fault} (a count or amount that cannot be below zero)",
+                     f"negative value in {at_fault} (a count or amount that cannot be below "
+                     "zero)", value)
         elif column.name in USUALLY_NON_NEGATIVE.get(table.name, ()) \
                 and pd.api.types.is_numeric_dtype(value.dtype):
             issues.warn(at_fault, "below zero (kept; check they are adjustments, not typos)",
