@@ -204,6 +204,19 @@ def append_rows(warehouse: Warehouse, name: str, rows: pa.Table) -> None:
         native.unregister(view)
 
 
+def _complaint_counts(warehouse: Warehouse) -> pa.Table:
+    """The demo's complaints counted as services publish them (year × handling × type; a
+    withdrawn complaint is not investigated)."""
+    import ibis
+
+    complaints = warehouse.table("complaints")
+    handling = ibis.ifelse(complaints.outcome == "withdrawn", "not_investigated", "investigated")
+    return complaints.group_by(
+        year=complaints.received_at.year().cast("int64"), handling=handling,
+        complaint_type=complaints.complaint_type, source=complaints.source,
+    ).aggregate(complaints=complaints.count().cast("int64")).to_pyarrow()
+
+
 def _build_into(
     warehouse: Warehouse, *, scale: float, seed: int, end_date: dt.date, progress: bool
 ) -> dict[str, int]:
@@ -289,6 +302,8 @@ def _build_into(
             bar.update()
 
         writer.add("finance", finance.finance_table(world, shifts))
+        writer.flush_all()
+        writer.add("complaint_counts", _complaint_counts(warehouse))
         writer.flush_all()
         warehouse.touch()
         bar.update()
