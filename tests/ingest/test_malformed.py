@@ -461,3 +461,17 @@ def test_two_files_where_the_second_fails_say_which_committed(tmp_path, shooting
     with Warehouse.open(f"duckdb://{warehouse}", read_only=True) as wh:
         assert table_counts(wh, "incidents", "ingest_batches") == {
             "incidents": 20, "ingest_batches": 1}
+
+
+def test_multi_member_gzip_is_read_whole_and_hashed_as_stored(empty_warehouse, shootings_lines,
+                                                              tmp_path):
+    import hashlib
+
+    path = tmp_path / "members.csv.gz"
+    path.write_bytes(gzip.compress(b"".join(shootings_lines[:11]))
+                     + gzip.compress(b"".join(shootings_lines[11:31])))
+
+    result = ingest_file(empty_warehouse, ADAPTER, path)
+
+    assert (result.rows_read, result.loaded) == (30, 30)
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -230,10 +230,11 @@ def _run_batch(warehouse: Warehouse, batch: _Batch, started: dt.datetime,
     for table in batch.tables:
         accepted = accepted_rows[table.name]
         target = warehouse.con.table(table.name)
-        key = natural_key(table)
-        new_rows = accepted.anti_join(
-            target, [accepted[k].identical_to(target[k]) for k in key]  # NULL-safe
-        ).select(*table.column_names)
+        nullable = {c.name for c in table.columns if c.nullable}
+        new_rows = accepted.anti_join(target, [  # NULL-safe only where a key part may be NULL
+            accepted[k].identical_to(target[k]) if k in nullable else accepted[k] == target[k]
+            for k in natural_key(table)
+        ]).select(*table.column_names)
         accepted_count = batch.staged_rows[table.name] if rejected_ordinals is None \
             else int(accepted.count().execute())
         before = int(target.count().execute())
@@ -361,33 +362,20 @@ def _describe_rejections(issues: RowIssues, chunk: pd.DataFrame, primary: str) -
 
 def _prepare(warehouse: Warehouse, batch: _Batch, table: schema.Table) -> None:
     """Settle the staged rows' ids: where the adapter declares repeated ids distinct, number
-    the repeats (``id``, ``id#2``, ``id#3`` in file order). Only the rows whose id repeats are
-    numbered (a small table), then joined back by ordinal."""
+    the repeats (``id``, ``id#2``, ``id#3`` in file order), in one statement: a window over the
+    id, in file order."""
     stage_name = batch.stage_names[table.name]
     batch.prepared_names[table.name] = stage_name
     column = batch.adapter.sequenced_columns(batch.source).get(table.name)
     if not column:
         return
     staged = warehouse.con.table(stage_name)
-    repeated = staged.group_by(column).aggregate(_rows=staged.count()).filter(
-        lambda t: t._rows > 1).select(column)
-    candidates = staged.semi_join(repeated, column).select(_ORDINAL, column)
-    window = ibis.window(group_by=candidates[column], order_by=candidates[_ORDINAL])
-    repeat = ibis.row_number().over(window)
-    numbered = candidates.mutate(_numbered=ibis.ifelse(
-        repeat == 0, candidates[column],
-        candidates[column].concat("#", (repeat + 1).cast("string")))).select(_ORDINAL, "_numbered")
-    numbered_name = f"{stage_name}_numbers"
-    warehouse.con.create_table(numbered_name, numbered, temp=warehouse.is_duckdb)
-    batch.extra_stages.append(numbered_name)
-    if int(warehouse.con.table(numbered_name).count().execute()) == 0:
-        return
-    numbers = warehouse.con.table(numbered_name)
-    joined = staged.left_join(numbers, _ORDINAL)
-    prepared = joined.mutate(**{column: joined._numbered.coalesce(joined[column])}) \
-        .select(*staged.columns)
+    repeat = ibis.row_number().over(group_by=staged[column], order_by=staged[_ORDINAL])
+    prepared = staged.mutate(**{column: ibis.ifelse(
+        repeat == 0, staged[column], staged[column].concat("#", (repeat + 1).cast("string")))})
     prepared_name = f"{stage_name}_numbered"
-    warehouse.con.create_table(prepared_name, prepared, temp=warehouse.is_duckdb)
+    warehouse.con.create_table(prepared_name, prepared.select(*staged.columns),
+                               temp=warehouse.is_duckdb)
     batch.extra_stages.append(prepared_name)
     batch.prepared_names[table.name] = prepared_name
 
