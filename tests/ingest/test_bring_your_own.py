@@ -360,3 +360,24 @@ def test_mapping_init_then_ingest_loads_the_vancouver_file(tmp_path, real_data, 
     with source.open(encoding="utf-8") as handle:
         rows = sum(1 for _ in handle) - 1
     assert f"{rows:,} rows read — {rows:,} loaded, 0 quarantined" in capsys.readouterr().out
+
+
+def _documented_mapping() -> str:
+    """The example mapping of docs/ingest.md ("Loading your own export, first time")."""
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n# offences.yaml", 1)[1].split("```", 1)[0]
+    return "# offences.yaml" + block
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "excel", "parquet"])
+def test_the_documented_mapping_loads_every_format_in_one_try(empty_warehouse, tmp_path, fmt):
+    mapping = _write(tmp_path / "offences.yaml", _documented_mapping())
+    path = _write_format(tmp_path, fmt)
+
+    result = ingest_file(empty_warehouse, "generic-csv", path, mapping=mapping)
+
+    assert (result.rows_read, result.loaded, result.quarantined) == (3, 3, 0)
+    assert set(query(empty_warehouse, "SELECT incident_id, occurred_at, offence_category, "
+                                      "neighbourhood_id FROM incidents")) == EXPECTED
