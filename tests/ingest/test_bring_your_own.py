@@ -381,3 +381,12 @@ def test_the_documented_mapping_loads_every_format_in_one_try(empty_warehouse, t
     assert (result.rows_read, result.loaded, result.quarantined) == (3, 3, 0)
     assert set(query(empty_warehouse, "SELECT incident_id, occurred_at, offence_category, "
                                       "neighbourhood_id FROM incidents")) == EXPECTED
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["quarantine"], ["sql"], ["mapping"],
+                                     ["mapping", "init"]])
+def test_every_new_command_prints_its_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    assert "usage: workbench" in capsys.readouterr().out

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-quarantine", type=_share, default=DEFAULT_MAX_QUARANTINE,
                         metavar="SHARE",
                         help="exit with status 3 when a file has more than this share of its "
-                        f"rows quarantined (e.g. 0.05 or 5%%; default {DEFAULT_MAX_QUARANTINE:.0%})")
+                        f"rows quarantined (e.g. 0.05 or 5%%; default {DEFAULT_MAX_QUARANTINE * 100:g}%%)")
 
 
 #: Default of ``--max-quarantine``: a load that quarantines more than this share of a file's rows
