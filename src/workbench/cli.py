@@ -18,13 +18,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo-data": ("workbench.demo.cli", "build the embedded demo city into the warehouse"),
     "ingest": ("workbench.ingest.cli", "load source exports into the warehouse through an adapter"),
     "quality": ("workbench.quality_cli", "print data-quality measures of the warehouse"),
+    "quarantine": ("workbench.ingest.quarantine_cli", "list or export the rows ingest rejected, by reason"),
+    "sql": ("workbench.sql_cli", "run one read-only SQL query on the warehouse"),
+    "mapping": ("workbench.ingest.mapping_init", "write a starter generic-csv mapping from a file (mapping init FILE)"),
     "render": ("workbench.publish.cli", "render scheduled report jobs into the HTML site"),
     "lab": ("workbench.lab", "open JupyterLab on the project"),
     "apps": ("workbench.ui.serve", "serve the manager apps with Voila"),
     "export-open-data": ("workbench.opendata", "write the public open-data files"),
-    "quarantine": ("workbench.ingest.quarantine_cli", "list or export the rows ingest rejected, by reason"),
-    "sql": ("workbench.sql_cli", "run one read-only SQL query on the warehouse"),
-    "mapping": ("workbench.ingest.mapping_init", "write a starter generic-csv mapping from a file (mapping init FILE)"),
 }
 
 
