@@ -32,18 +32,17 @@ table must have exactly one row per record; the file's counts are counted on it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import IngestError
+from workbench.ingest.hashing import md5_ids
 from workbench.ingest.reading import (
     RAW_STRING,
     ParquetSource,
@@ -86,31 +85,6 @@ def describe_format(fmt: str) -> str:
     for code, word in _FORMAT_WORDS:
         fmt = fmt.replace(code, word)
     return fmt
-
-
-_md5_lock = threading.Lock()
-_md5_connection: duckdb.DuckDBPyConnection | None = None
-
-
-def _md5_ids(columns: Sequence[pa.Array], *, prefix: str, length: int) -> pa.Array:
-    """``prefix`` + the first ``length`` hex digits of the MD5 of each row's values joined by
-    the unit separator (missing = empty). Computed by an in-process DuckDB: vectorised, and
-    stable across library versions, unlike pandas' hashing."""
-    global _md5_connection
-    with _md5_lock:
-        if _md5_connection is None:
-            _md5_connection = duckdb.connect()
-        names = [f"c{i}" for i in range(len(columns))]
-        table = pa.table(dict(zip(names, columns, strict=True)))
-        joined = ", ".join(f"coalesce({name}, '')" for name in names)
-        expression = f"? || substr(md5(concat_ws(chr(31), {joined})), 1, {int(length)})"
-        _md5_connection.register("md5_input", table)
-        try:
-            result = _md5_connection.execute(f"SELECT {expression} AS id FROM md5_input",
-                                             [prefix]).fetch_arrow_table()
-        finally:
-            _md5_connection.unregister("md5_input")
-        return result.column("id").combine_chunks()
 
 
 class SourceRows:
@@ -448,7 +422,7 @@ class SourceRows:
             if not isinstance(values.dtype, pd.StringDtype):
                 values = _as_text(values)
             arrays.append(pa.array(values, type=pa.string(), from_pandas=True))
-        ids = _md5_ids(arrays, prefix=prefix, length=20)
+        ids = md5_ids(arrays, prefix=prefix, length=20)
         return pd.Series(ids.to_pandas(types_mapper={pa.string(): RAW_STRING}.get),
                          dtype=RAW_STRING).set_axis(self.index).rename(None)
 
