@@ -1,15 +1,23 @@
-"""Ingest speed on the real Chicago 2022 crimes file (215,551 rows): `workbench ingest` vs a
-plain load, measured side by side in the same run.
+"""Ingest speed: `workbench ingest` vs a plain load, measured side by side in the same run, on
+the real Chicago 2022 crimes file (215,551 rows) and on a generated Chicago-format file of
+10 million rows (issue 17, item 2).
 
 - ``workbench ingest``: ``ingest_file(warehouse, "chicago-crimes", path)`` into a fresh
-  temporary DuckDB warehouse (read, map, validate, stage, dedupe, load, record the batch).
+  temporary DuckDB warehouse — read, map, validate (every quarantine rule), stage, number
+  repeated ids, refuse duplicates, load, record the batch, all in one transaction.
 - baseline: ``pandas.read_csv`` of the same file + DuckDB ``CREATE TABLE … AS SELECT`` from
   the frame, into a fresh DuckDB file (no validation, no mapping, no deduplication).
 
-Each is run ``--runs`` times (default 5), alternating; the table shows medians, rows/second
-and the ratio of medians. Not a test: numbers depend on the machine and its load.
+Each is run ``--runs`` times (default 5 on the Chicago file, 3 on the large one), alternating;
+the table shows medians, rows/second and the ratio of rows/second (workbench ÷ baseline:
+above 1 means faster than the baseline). Not a test: numbers depend on the machine and its load.
 
-    .venv/bin/python benchmarks/bench_ingest.py [--runs 5] [--file PATH]
+The large file is generated once (deterministic, seed 17) into ``data/bench-cache/`` (git-ignored)
+with unique ``ID``s, the columns of the portal's full export, and realistic values.
+
+    .venv/bin/python benchmarks/bench_ingest.py                    # both files
+    .venv/bin/python benchmarks/bench_ingest.py --skip-large       # the Chicago file only
+    .venv/bin/python benchmarks/bench_ingest.py --large-rows 2000000 --runs 3
 """
 
 from __future__ import annotations
@@ -28,6 +36,71 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = (ROOT.parent / "shared" / "data" / "real" / "chicago_crimes_2022_slim"
                 / "crimes-2022-slim.csv.gz")
+CACHE = ROOT / "data" / "bench-cache"
+
+PRIMARY_TYPES = ("THEFT", "BATTERY", "CRIMINAL DAMAGE", "ASSAULT", "DECEPTIVE PRACTICE",
+                 "MOTOR VEHICLE THEFT", "OTHER OFFENSE", "ROBBERY", "BURGLARY",
+                 "WEAPONS VIOLATION", "NARCOTICS", "CRIMINAL TRESPASS", "OFFENSE INVOLVING "
+                 "CHILDREN", "CRIMINAL SEXUAL ASSAULT", "SEX OFFENSE", "PUBLIC PEACE VIOLATION",
+                 "HOMICIDE", "ARSON", "STALKING", "INTERFERENCE WITH PUBLIC OFFICER")
+DESCRIPTIONS = ("$500 AND UNDER", "SIMPLE", "TO VEHICLE", "DOMESTIC BATTERY SIMPLE",
+                "FINANCIAL IDENTITY THEFT OVER $ 300", "AUTOMOBILE", "TELEPHONE THREAT",
+                "ARMED - HANDGUN", "FORCIBLE ENTRY", "UNLAWFUL POSSESSION - HANDGUN")
+LOCATIONS = ("STREET", "APARTMENT", "RESIDENCE", "SIDEWALK", "PARKING LOT / GARAGE (NON "
+             "RESIDENTIAL)", "SMALL RETAIL STORE", "RESTAURANT", "ALLEY", "CTA TRAIN",
+             "RESIDENCE - GARAGE", "DEPARTMENT STORE", "GAS STATION")
+
+
+def generate_large_file(rows: int, path: Path, *, seed: int = 17) -> Path:
+    """A Chicago full-export CSV with ``rows`` rows (unique IDs), written in slices."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2015-01-01T00:00:00")
+    span = int((np.datetime64("2024-12-31T23:59:59") - start).astype("int64"))
+    written = 0
+    with pa_csv.CSVWriter(str(partial), pa.schema([
+        ("ID", pa.int64()), ("Case Number", pa.string()), ("Date", pa.string()),
+        ("Block", pa.string()), ("IUCR", pa.string()), ("Primary Type", pa.string()),
+        ("Description", pa.string()), ("Location Description", pa.string()),
+        ("Arrest", pa.string()), ("Domestic", pa.string()), ("District", pa.string()),
+        ("Community Area", pa.string()), ("Latitude", pa.float64()),
+        ("Longitude", pa.float64())])) as writer:
+        while written < rows:
+            size = min(1_000_000, rows - written)
+            ids = np.arange(written + 10_000_000, written + 10_000_000 + size)
+            dates = (start + rng.integers(0, span, size).astype("timedelta64[s]"))
+            date_text = pd.Series(dates).dt.strftime("%Y-%m-%d %H:%M:%S")
+            blocks = pd.Series(rng.integers(0, 130, size)).map(lambda n: f"{n:03d}XX") + \
+                " W " + pd.Series(rng.integers(1, 140, size)).astype(str) + "TH ST"
+            table = pa.table({
+                "ID": ids,
+                "Case Number": pd.Series(ids).map(lambda n: f"J{n:08d}"),
+                "Date": date_text,
+                "Block": blocks,
+                "IUCR": pd.Series(rng.integers(100, 5200, size)).map(lambda n: f"{n:04d}"),
+                "Primary Type": np.array(PRIMARY_TYPES)[rng.integers(0, len(PRIMARY_TYPES),
+                                                                     size)],
+                "Description": np.array(DESCRIPTIONS)[rng.integers(0, len(DESCRIPTIONS), size)],
+                "Location Description": np.array(LOCATIONS)[rng.integers(0, len(LOCATIONS),
+                                                                         size)],
+                "Arrest": np.where(rng.random(size) < 0.12, "true", "false"),
+                "Domestic": np.where(rng.random(size) < 0.18, "true", "false"),
+                "District": pd.Series(rng.integers(1, 26, size)).map(lambda n: f"{n:03d}"),
+                "Community Area": pd.Series(rng.integers(1, 78, size)).astype(str),
+                "Latitude": 41.65 + rng.random(size) * 0.37,
+                "Longitude": -87.93 + rng.random(size) * 0.41,
+            })
+            writer.write_table(table)
+            written += size
+    partial.rename(path)
+    return path
 
 
 def run_workbench_ingest(path: Path, folder: Path) -> int:
@@ -36,7 +109,7 @@ def run_workbench_ingest(path: Path, folder: Path) -> int:
 
     with Warehouse.open(f"duckdb://{folder / 'workbench.duckdb'}") as warehouse:
         result = ingest_file(warehouse, "chicago-crimes", path)
-    if not result.accounted_for:
+    if not result.accounted_for or result.loaded + result.quarantined != result.rows_read:
         raise RuntimeError(f"rows not accounted for: {result}")
     return result.rows_read
 
@@ -60,52 +133,66 @@ def _timed(function: Callable[[Path, Path], int], path: Path) -> tuple[float, in
         return time.perf_counter() - start, rows
 
 
+def measure(path: Path, runs: int) -> list[tuple[str, ...]]:
+    """Rows of the table for one file: both loaders, medians of ``runs`` alternating runs."""
+    _timed(run_workbench_ingest, path)  # warm-up: imports, file cache (not timed)
+    _timed(run_baseline, path)
+    timings: dict[str, list[float]] = {"workbench": [], "baseline": []}
+    rows: dict[str, int] = {}
+    for _ in range(runs):
+        for label, function in (("workbench", run_workbench_ingest), ("baseline", run_baseline)):
+            seconds, count = _timed(function, path)
+            timings[label].append(seconds)
+            rows[label] = count
+    rate = {label: rows[label] / statistics.median(timings[label]) for label in timings}
+    names = {"workbench": "workbench ingest (validated, deduplicated)",
+             "baseline": "baseline: pandas.read_csv + DuckDB CTAS"}
+    return [(path.name, names[label], f"{rows[label]:,}",
+             f"{statistics.median(timings[label]):.2f}", f"{min(timings[label]):.2f}",
+             f"{rate[label]:,.0f}", f"{rate[label] / rate['baseline']:.2f}×")
+            for label in ("workbench", "baseline")]
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = ("file", "loader", "rows", "median s", "min s", "rows/s", "rows/s vs baseline")
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    text_columns = 2
+
+    def line(values: tuple[str, ...]) -> str:
+        return "| " + " | ".join(v.ljust(w) if i < text_columns else v.rjust(w)
+                                 for i, (v, w) in enumerate(zip(values, widths, strict=True)))\
+            + " |"
+
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) if i < text_columns else "-" * (w + 1) + ":"
+                         for i, w in enumerate(widths)) + "|")
+    for row in rows:
+        print(line(row))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs of each (at least 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs on the Chicago file (≥ 3)")
+    parser.add_argument("--large-runs", type=int, default=3, help="runs on the large file (≥ 3)")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="Chicago crimes CSV(.gz)")
+    parser.add_argument("--large-rows", type=int, default=10_000_000,
+                        help="rows of the generated file (default 10,000,000)")
+    parser.add_argument("--skip-large", action="store_true", help="only the Chicago file")
     args = parser.parse_args(argv)
     if not args.file.is_file():
         print(f"no such file: {args.file} (the real-data folder is ../shared/data/real)",
               file=sys.stderr)
         return 2
-    runs = max(3, args.runs)
-
-    # warm-up: imports, file cache, DuckDB's first connection (not timed)
-    _timed(run_workbench_ingest, args.file)
-    _timed(run_baseline, args.file)
-
-    timings: dict[str, list[float]] = {"workbench ingest": [], "baseline": []}
-    rows: dict[str, int] = {}
-    for _ in range(runs):
-        for label, function in (("workbench ingest", run_workbench_ingest),
-                                ("baseline", run_baseline)):
-            seconds, count = _timed(function, args.file)
-            timings[label].append(seconds)
-            rows[label] = count
-
-    baseline = statistics.median(timings["baseline"])
-    names = {
-        "workbench ingest": "workbench ingest (chicago-crimes: validated, deduplicated)",
-        "baseline": "baseline: pandas.read_csv + DuckDB CREATE TABLE AS",
-    }
-    header = ("loader", "rows", "median s", "min s", "rows/s", "× baseline")
-    lines = []
-    for label in ("workbench ingest", "baseline"):
-        median = statistics.median(timings[label])
-        lines.append((names[label], f"{rows[label]:,}", f"{median:.2f}",
-                      f"{min(timings[label]):.2f}", f"{rows[label] / median:,.0f}",
-                      f"{median / baseline:.2f}"))
-    widths = [max(len(row[i]) for row in (header, *lines)) for i in range(len(header))]
-    print(f"file: {args.file.name} · {runs} runs each, alternating · medians")
+    rows = measure(args.file, max(3, args.runs))
+    runs = f"{max(3, args.runs)} runs"
+    if not args.skip_large:
+        large = generate_large_file(args.large_rows,
+                                    CACHE / f"chicago-generated-{args.large_rows}.csv")
+        rows += measure(large, max(3, args.large_runs))
+        runs += f" (large file: {max(3, args.large_runs)})"
+    print(f"medians of {runs} each, alternating, in one process")
     print()
-    print("| " + " | ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                            for i, (h, w) in enumerate(zip(header, widths, strict=True))) + " |")
-    print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":"
-                         for i, w in enumerate(widths)) + "|")
-    for row in lines:
-        print("| " + " | ".join(v.ljust(w) if i == 0 else v.rjust(w)
-                                for i, (v, w) in enumerate(zip(row, widths, strict=True))) + " |")
+    print_table(rows)
     return 0
 
 

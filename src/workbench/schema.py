@@ -11,6 +11,10 @@ Conventions
   id that is unique within its source; the pair ``(source, <id>)`` is the natural key used to
   refuse duplicates on re-ingest.
 - ``neighbourhood_id`` is NULL when the source has no usable location (never a fake code).
+  ``neighbourhood_scheme`` names the set of boundaries an id belongs to when a warehouse holds
+  more than one (a city's 140- and 158-neighbourhood schemes share ids such as ``023``): rows of
+  events, boundaries and populations join on ``(neighbourhood_scheme, neighbourhood_id)``, and
+  NULL is the single scheme of a warehouse that holds one.
 - No table holds names, addresses or dates of birth. Officers are known by an opaque
   ``officer_id``; subjects of use of force and enforcement actions by a per-report sequence.
 """
@@ -132,9 +136,16 @@ def _c(name: str, dtype: str, description: str, nullable: bool = True,
 _LOCATION = (
     _c("division", "string", "Police division (patrol district) the location falls in"),
     _c("neighbourhood_id", "string", "Neighbourhood id; NULL when the source has no location"),
+    _c("neighbourhood_scheme", "string", "Neighbourhood scheme the id belongs to (e.g. "
+       "`toronto_158`, `toronto_140`); NULL = the warehouse's one scheme. Neighbourhood ids "
+       "join only within a scheme"),
     _c("latitude", "float64", "WGS84 latitude; NULL when unknown or withheld at source"),
     _c("longitude", "float64", "WGS84 longitude; NULL when unknown or withheld at source"),
 )
+
+_SCHEME = _c("neighbourhood_scheme", "string", "Neighbourhood scheme the id belongs to (e.g. "
+       "`toronto_158`, `toronto_140`); NULL = the warehouse's one scheme. Neighbourhood ids "
+       "join only within a scheme")
 
 _SOURCE = _c("source", "string", "Adapter or generator that produced the row", nullable=False)
 
@@ -332,6 +343,22 @@ COMPLAINTS = _register(Table(
     person_level=True,
 ))
 
+COMPLAINT_COUNTS = _register(Table(
+    "complaint_counts",
+    "Public complaints counted by year, how they were handled and their type, as services "
+    "publish them in annual statistical reports (aggregates, no officer).",
+    (
+        _c("year", "int64", "Year the complaints were received", nullable=False),
+        _c("handling", "string", "investigated, not_investigated, ...", nullable=False),
+        _c("complaint_type", "string", "conduct_serious, conduct_less_serious, service, policy, "
+           "or the reason a complaint was not investigated (frivolous, withdrawn, ...)",
+           nullable=False),
+        _c("complaints", "int64", "Number of complaints", nullable=False),
+        _SOURCE,
+    ),
+    key=("source", "year", "handling", "complaint_type"),
+))
+
 FINANCE = _register(Table(
     "finance",
     "Budget and actual by cost centre, account and month.",
@@ -365,9 +392,12 @@ STAFFING = _register(Table(
 
 NEIGHBOURHOODS = _register(Table(
     "neighbourhoods",
-    "Neighbourhoods, their division and their boundary (GeoJSON polygon, WGS84).",
+    "Neighbourhoods, their division and their boundary (GeoJSON polygon, WGS84). An id is unique "
+    "within its neighbourhood_scheme: ingest refuses duplicates on (neighbourhood_scheme, "
+    "neighbourhood_id), so a city's old and new schemes can share ids.",
     (
         _c("neighbourhood_id", "string", "Neighbourhood id", nullable=False),
+        _SCHEME,
         _c("name", "string", "Neighbourhood name"),
         _c("division", "string", "Division"),
         _c("area_km2", "float64", "Area in km²"),
@@ -391,9 +421,11 @@ DIVISIONS = _register(Table(
 
 POPULATION = _register(Table(
     "population",
-    "Resident population by neighbourhood and year (denominators for rates).",
+    "Resident population by neighbourhood and year (denominators for rates); unique per "
+    "(neighbourhood_scheme, neighbourhood_id, year).",
     (
         _c("neighbourhood_id", "string", "Neighbourhood id", nullable=False),
+        _SCHEME,
         _c("year", "int64", "Year", nullable=False),
         _c("population", "int64", "Residents", nullable=False),
         _SOURCE,
@@ -403,9 +435,11 @@ POPULATION = _register(Table(
 
 POPULATION_BY_RACE = _register(Table(
     "population_by_race",
-    "Resident population by neighbourhood, year and race group (ARDS benchmarks).",
+    "Resident population by neighbourhood, year and race group (ARDS benchmarks); unique per "
+    "(neighbourhood_scheme, neighbourhood_id, year, race_group).",
     (
         _c("neighbourhood_id", "string", "Neighbourhood id", nullable=False),
+        _SCHEME,
         _c("year", "int64", "Census year", nullable=False),
         _c("race_group", "string", "Race group", nullable=False, vocabulary=RACE_GROUPS),
         _c("population", "int64", "Residents", nullable=False),
@@ -443,6 +477,10 @@ QUARANTINE = _register(Table(
         _c("reason", "string", "Why the row was rejected", nullable=False),
         _c("raw", "string", "The source row as JSON", nullable=False),
         _c("quarantined_at", "timestamp", "When", nullable=False),
+        _c("problem", "string", "The reason without the rejected value, the same for every row "
+           "rejected for the same kind of problem (group by it)"),
+        _c("value", "string", "The rejected value, when one value is at fault (first 1,000 "
+           "characters)"),
     ),
     key=("batch_id", "line_number"),
 ))

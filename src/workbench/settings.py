@@ -8,6 +8,7 @@
 | ``WORKBENCH_SITE_DIR`` | ``$WORKBENCH_HOME/site`` | rendered HTML site |
 | ``WORKBENCH_SMALL_CELL_THRESHOLD`` | ``10`` | smallest count shown to a lower audience |
 | ``WORKBENCH_TODAY`` | today's date | "today" for freshness and the demo city (reproducible runs) |
+| ``WORKBENCH_TIME_ZONE`` | ``America/Toronto`` | the service's time zone: timestamps with a UTC offset or ``Z`` are converted to its local time at ingest (the warehouse stores local times without zone) |
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workbench.errors import SettingsError
 
@@ -38,6 +40,7 @@ class Settings:
     site_dir: Path
     small_cell_threshold: int
     today: dt.date
+    time_zone: str = "America/Toronto"
 
     @property
     def params_dir(self) -> Path:
@@ -72,6 +75,16 @@ def _date_setting(name: str) -> dt.date:
         raise SettingsError(f"{name}={raw!r} is not a date in YYYY-MM-DD form") from None
 
 
+def _zone_setting(name: str, default: str) -> str:
+    raw = os.environ.get(name) or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name}={raw!r} is not a time zone name (such as "
+                            "America/Toronto or Europe/London)") from None
+    return raw
+
+
 def get_settings() -> Settings:
     """Read the settings from the environment (cheap; call it where you need it)."""
     home = Path(os.environ.get("WORKBENCH_HOME") or _find_home(Path.cwd())).resolve()
@@ -81,4 +94,5 @@ def get_settings() -> Settings:
     threshold = _int_setting("WORKBENCH_SMALL_CELL_THRESHOLD", 10)
     if threshold < 1:
         raise SettingsError(f"WORKBENCH_SMALL_CELL_THRESHOLD must be at least 1, got {threshold}")
-    return Settings(home, data_dir, url, site_dir, threshold, _date_setting("WORKBENCH_TODAY"))
+    return Settings(home, data_dir, url, site_dir, threshold, _date_setting("WORKBENCH_TODAY"),
+                    _zone_setting("WORKBENCH_TIME_ZONE", "America/Toronto"))

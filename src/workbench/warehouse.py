@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
+import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,12 +148,24 @@ class Warehouse:
             raise WarehouseError(f"the warehouse {self.url} was opened read-only")
 
     def ensure_tables(self, names: list[str] | None = None) -> None:
-        """Create every canonical table (or those named) that does not exist yet, empty."""
+        """Create every canonical table (or those named) that does not exist yet, empty; on
+        DuckDB, add to existing tables the nullable columns the schema gained since (schema
+        changes are additive), as NULL."""
         self._check_writable()
         existing = set(self.con.list_tables())
         for name in names or list(schema.TABLES):
             if name not in existing:
                 self.con.create_table(name, schema=schema.table(name).ibis_schema())
+            elif self.is_duckdb:
+                self._add_new_columns(name)
+
+    def _add_new_columns(self, name: str) -> None:
+        present = set(self.con.table(name).columns)
+        for column in schema.table(name).columns:
+            if column.name not in present and column.nullable:
+                sql_type = ibis.dtype(column.dtype).copy(nullable=True)
+                type_name = self.con.compiler.type_mapper.to_string(sql_type)
+                self.con.raw_sql(f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" {type_name}')
 
     def replace_table(self, name: str, data: pd.DataFrame | pa.Table | ibis.Table) -> None:
         """Create or overwrite ``name`` with ``data``, cast to the canonical schema if it has one."""
@@ -358,3 +373,106 @@ def _connect_spark(url: str) -> ibis.BaseBackend:
 def open_warehouse(url: str | None = None, *, read_only: bool = True) -> Warehouse:
     """Open the warehouse for reading (the analyst's and report's entry point)."""
     return Warehouse.open(url, read_only=read_only)
+
+
+# ------------------------------------------------------------------ replacing a DuckDB file
+#
+# A DuckDB database is a file plus, while transactions committed since the last checkpoint are
+# pending, a write-ahead log beside it (``<file>.wal``). DuckDB replays that log into whatever
+# database file it finds at that path when it next opens it, so a file moved over an old
+# warehouse must never inherit the old warehouse's log. DuckDB keeps no lock file: it locks the
+# database file itself (POSIX record locks), which is what :func:`_held_by_a_writer` tests.
+
+_BUILDING = ".building-"
+_REPLACED_LOG = ".wal.replaced-"
+
+
+def building_path(target: Path) -> Path:
+    """A hidden temporary path beside ``target`` to build a replacement in; its name carries
+    this process id, so :func:`remove_abandoned_builds` can tell an abandoned one."""
+    return target.with_name(f".{target.name}{_BUILDING}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_builds(target: Path) -> list[Path]:
+    """Remove what an earlier build or replacement of ``target`` left behind when it was
+    killed: ``.<name>.building-<pid>-<hex>`` files (and their ``.wal``) and
+    ``.<name>.wal.replaced-<pid>-<hex>`` logs, only when process ``<pid>`` is gone (a build
+    still running elsewhere keeps its files). Nothing else is touched; returns what was removed.
+    """
+    pattern = re.compile(re.escape(f".{target.name}") + rf"(?:{re.escape(_BUILDING)}|"
+                         rf"{re.escape(_REPLACED_LOG)})(\d+)-[0-9a-f]{{8}}(?:\.wal)?")
+    removed: list[Path] = []
+    if not target.parent.is_dir():
+        return removed
+    for candidate in sorted(target.parent.iterdir()):
+        match = pattern.fullmatch(candidate.name)
+        if match is None or not candidate.is_file() or _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def _held_by_a_writer(path: Path) -> bool:
+    """True when another process has the DuckDB file open for writing (it holds the file's
+    exclusive lock; readers hold shared locks, which do not stop a replacement)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(handle)
+
+
+def replace_duckdb_file(built: Path, target: Path) -> None:
+    """Move the finished DuckDB file ``built`` over ``target`` atomically, with no log.
+
+    ``built`` must be closed; any log it still has is checkpointed into it first. The old
+    warehouse's log (``target.wal``) is moved aside before the file is replaced and deleted
+    after, so the new file is never opened with it (a stale log would be replayed into it).
+    Refused (WarehouseError) while another process has ``target`` open for writing.
+    """
+    if Path(f"{built}.wal").exists():
+        import duckdb
+
+        connection = duckdb.connect(str(built))
+        try:
+            connection.execute("CHECKPOINT")
+        finally:
+            connection.close()
+    if target.exists() and _held_by_a_writer(target):
+        raise WarehouseError(f"the warehouse {target} is open for writing in another process "
+                             "(an ingest or a build?); wait for it to finish, then try again")
+    old_log = Path(f"{target}.wal")
+    aside = target.with_name(f".{target.name}{_REPLACED_LOG}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    moved = False
+    if old_log.exists():
+        os.replace(old_log, aside)
+        moved = True
+    os.replace(built, target)
+    if moved:
+        aside.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # make the renames durable
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,6 +17,7 @@ import workbench.demo.generate as generate
 from workbench import schema
 from workbench.cli import main
 from workbench.demo import DemoCityError, build_demo_city
+from workbench.errors import WarehouseError
 
 SMALL = 0.05
 END = dt.date(2024, 6, 30)
@@ -176,3 +180,91 @@ def test_a_bigger_build_streams_and_keeps_rows_proportional(tmp_path, small_buil
         .fetchone()[0]
     )
     assert population == pytest.approx(2_000_000, rel=0.02)
+
+
+# ------------------------------------------------------------ replacing a warehouse (issue 12)
+
+_KILLED_WRITER = """
+import os, sys, duckdb
+connection = duckdb.connect(sys.argv[1])
+connection.execute("SET wal_autocheckpoint = '1TB'")
+connection.execute("CREATE TABLE stale_batch AS SELECT 'old batch' AS note")
+connection.execute("CREATE TABLE incidents (incident_id VARCHAR)")
+connection.execute("INSERT INTO incidents VALUES ('TORONTO-SHOOTING-1')")
+os._exit(0)  # killed between commit and checkpoint: the log stays beside the file
+"""
+
+
+def _run_python(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], check=True, timeout=120,
+                          capture_output=True, text=True)
+
+
+def test_replacing_a_warehouse_never_replays_its_stale_log(tmp_path):
+    target = tmp_path / "wh.duckdb"
+    _run_python(_KILLED_WRITER, str(target))
+    assert Path(f"{target}.wal").exists()  # the state the attack run left
+
+    build_demo_city(f"duckdb://{target}", scale=0.01, seed=3, end_date=END)
+
+    assert not Path(f"{target}.wal").exists()
+    connection = duckdb.connect(str(target), read_only=True)
+    try:
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        stale_ids = connection.execute(
+            "SELECT count(*) FROM incidents WHERE incident_id = 'TORONTO-SHOOTING-1'"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert "stale_batch" not in tables
+    assert stale_ids == (0,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wh.duckdb"]
+
+
+def test_a_killed_build_leaves_nothing_a_rerun_ignores(tmp_path):
+    target = tmp_path / "wh.duckdb"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          check=True, capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    abandoned = [
+        tmp_path / f".wh.duckdb.building-{dead_pid}-0badc0de",
+        tmp_path / f".wh.duckdb.building-{dead_pid}-0badc0de.wal",
+        tmp_path / f".wh.duckdb.wal.replaced-{dead_pid}-12345678",
+    ]
+    kept = [
+        tmp_path / f".wh.duckdb.building-{os.getpid()}-89abcdef",  # a build still running
+        tmp_path / ".wh.duckdb.building-notes.txt",  # not a name the build writes
+        tmp_path / f".other.duckdb.building-{dead_pid}-0badc0de",  # another warehouse's
+    ]
+    for path in (*abandoned, *kept):
+        path.write_bytes(b"partial")
+
+    build_demo_city(f"duckdb://{target}", scale=0.01, seed=3, end_date=END)
+
+    assert [p for p in abandoned if p.exists()] == []
+    assert [p for p in kept if not p.exists()] == []
+    assert all(p.read_bytes() == b"partial" for p in kept)
+
+
+_HOLDING_WRITER = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+connection.execute("CREATE TABLE IF NOT EXISTS held AS SELECT 1 AS x")
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_warehouse_open_for_writing_elsewhere_is_not_replaced(tmp_path):
+    target = tmp_path / "wh.duckdb"
+    writer = subprocess.Popen([sys.executable, "-c", _HOLDING_WRITER, str(target)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        with pytest.raises(WarehouseError, match="open for writing in another process"):
+            build_demo_city(f"duckdb://{target}", scale=0.01, seed=3, end_date=END)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wal")) == [
+        "wh.duckdb"]

@@ -297,3 +297,181 @@ def test_blank_lines_before_the_header_only(empty_warehouse, shootings_lines, sh
 
     assert (result.rows_read, result.quarantined) == (15, 1)
     assert [r["line_number"] for r in _quarantine(empty_warehouse)] == [10]
+
+
+# ------------------------------------------------------- attack-run cases (issue 12, item 5)
+
+
+def test_headerless_file_is_called_headerless_not_a_repeated_column(empty_warehouse,
+                                                                    shootings_lines,
+                                                                    shootings_slice):
+    lines = list(shootings_lines[1:21])  # the data rows without their header
+    fields = _rows([lines[0]])[0]
+    fields[11] = fields[12] = "1"  # a first row whose values repeat, as real rows do
+    lines[0] = _line(fields)
+    path = shootings_slice("no-header.csv", lines=lines)
+    error = _expect_error(empty_warehouse, path, "has no header row", "values")
+    assert "repeats the column" not in error.problem
+
+
+def test_headerless_file_with_distinct_values_is_called_headerless(empty_warehouse,
+                                                                   shootings_lines,
+                                                                   shootings_slice):
+    path = shootings_slice("no-header-2.csv", lines=list(shootings_lines[5:25]))
+    error = _expect_error(empty_warehouse, path, "has no header row")
+    assert "missing required column" not in error.problem
+
+
+def test_a_real_header_that_repeats_a_name_still_says_so(empty_warehouse, tmp_path):
+    path = tmp_path / "repeat.csv"
+    path.write_text("Command,Unit,Category,Year,Unit,Count\nA,B,C,2019,D,1\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="the header repeats the column 'Unit'"):
+        ingest_file(empty_warehouse, ADAPTER, path)
+
+
+def test_random_high_bytes_are_not_called_mixed_encodings(empty_warehouse, shootings_lines,
+                                                          shootings_slice):
+    import random
+
+    noise = bytes(random.Random(12).randrange(0x80, 0x100) for _ in range(3000))
+    lines = [*shootings_lines[:8], noise + b"\n", *shootings_lines[8:20]]
+    path = shootings_slice("noise.csv", lines=lines)
+    error = _expect_error(empty_warehouse, path, "not text", "line 9", "random or damaged")
+    assert "mixed text encodings" not in error.problem
+
+
+def test_a_short_row_after_a_megabyte_field_gets_its_line_number(empty_warehouse,
+                                                                 shootings_lines,
+                                                                 shootings_slice):
+    lines = list(shootings_lines[:31])
+    big = _rows([lines[4]])[0]
+    big[19] = "x" * 1_100_000  # geometry, not mapped: a huge but harmless field
+    lines[4] = _line(big)
+    lines[20] = b"GO-1,2020-01-01\n"  # line 21: two fields of 20
+    path = shootings_slice("big-field.csv", lines=lines)
+
+    result = ingest_file(empty_warehouse, ADAPTER, path)
+
+    assert (result.rows_read, result.loaded, result.quarantined) == (30, 29, 1)
+    assert [r["line_number"] for r in _quarantine(empty_warehouse)] == [21]
+
+
+def test_a_million_character_id_is_quarantined(empty_warehouse, shootings_lines,
+                                               shootings_slice):
+    lines = list(shootings_lines[:21])
+    fields = _rows([lines[6]])[0]
+    fields[1] = "GO-" + "9" * 1_000_000
+    lines[6] = _line(fields)
+    path = shootings_slice("long-id.csv", lines=lines)
+
+    result = ingest_file(empty_warehouse, ADAPTER, path)
+
+    assert (result.rows_read, result.loaded, result.quarantined) == (20, 19, 1)
+    rejected = _quarantine(empty_warehouse)
+    assert rejected[0]["line_number"] == 7 and rejected[0]["column"] == "EVENT_UNIQUE_ID"
+    assert "too long for a code: 1000003 characters" in rejected[0]["reason"]
+    assert len(rejected[0]["reason"]) < 300
+
+
+@pytest.mark.parametrize("date, kept, words", [
+    ("2031-05-01", False, "date in the future"),
+    ("2099-12-31", False, "date in the future"),
+    ("1900-01-01", False, "placeholder date"),
+    ("1899-12-30", False, "implausible date"),
+    ("1965-07-01", True, "before 1970"),
+])
+def test_implausible_event_dates(empty_warehouse, shootings_lines, shootings_slice, date, kept,
+                                 words):
+    lines = list(shootings_lines[:11])
+    fields = _rows([lines[3]])[0]
+    fields[2] = date  # OCC_DATE
+    lines[3] = _line(fields)
+    path = shootings_slice("dates.csv", lines=lines)
+
+    result = ingest_file(empty_warehouse, ADAPTER, path)
+
+    assert result.rows_read == 10 and result.accounted_for
+    if kept:
+        assert (result.loaded, result.quarantined) == (10, 0)
+        assert any(words in warning and "OCC_DATE" in warning for warning in result.warnings)
+    else:
+        assert (result.loaded, result.quarantined) == (9, 1)
+        rejected = _quarantine(empty_warehouse)
+        assert rejected[0]["line_number"] == 4 and rejected[0]["column"] == "OCC_DATE"
+        assert words in rejected[0]["reason"]
+
+
+def test_negative_actual_staffing_is_quarantined_negative_approved_warned(empty_warehouse,
+                                                                           real_data, tmp_path):
+    source = real_data / "toronto_police_staffing_by_command" / "ASR_Personnel_by_Command.csv"
+    lines = source.read_bytes().splitlines(keepends=True)[:21]
+    actual = _rows([lines[5]])[0]  # line 6: an Actual Staffing figure
+    actual[5] = "-6"
+    lines[5] = _line(actual)
+    approved = _rows([lines[1]])[0]  # line 2: an Approved Staffing figure
+    approved[5] = "-1731"
+    lines[1] = _line(approved)
+    path = tmp_path / "staffing.csv"
+    path.write_bytes(b"".join(lines))
+
+    result = ingest_file(empty_warehouse, "toronto-staffing", path)
+
+    assert result.accounted_for and result.quarantined == 1
+    rejected = _quarantine(empty_warehouse)
+    assert rejected[0]["line_number"] == 6 and rejected[0]["column"] == "Actual Staffing"
+    assert "negative value: '-6.0'" in rejected[0]["reason"]
+    assert result.warnings == (
+        "1 value of Approved Staffing below zero (kept; check they are adjustments, not typos)",)
+
+
+def test_a_csv_given_to_the_workbook_adapter_is_one_clear_line(tmp_path, shootings_lines,
+                                                                capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "profiles.csv"
+    path.write_bytes(b"".join(shootings_lines[:10]))
+    code = main(["ingest", "--adapter", "toronto-neighbourhoods", "--no-progress",
+                 "--warehouse", f"duckdb://{tmp_path / 'wh.duckdb'}", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(path) in err and "not an Excel workbook" in err and "CSV" in err
+
+
+def test_two_files_where_the_second_fails_say_which_committed(tmp_path, shootings_lines,
+                                                              shootings_slice, capsys):
+    from workbench.cli import main
+
+    good = shootings_slice("good.csv", rows=20)
+    cut = shootings_lines[31][:25]
+    bad = shootings_slice("bad.csv", lines=[shootings_lines[0], *shootings_lines[21:31], cut])
+    warehouse = tmp_path / "wh.duckdb"
+
+    code = main(["ingest", "--adapter", ADAPTER, "--no-progress",
+                 "--warehouse", f"duckdb://{warehouse}", str(good), str(bad)])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "good.csv: 20 rows read — 20 loaded" in captured.out
+    assert f"{bad}: failed; nothing from this file was loaded" in captured.err
+    assert f"already loaded (committed, one batch each): {good}" in captured.err
+    assert "truncated" in captured.err
+    from workbench.warehouse import Warehouse
+
+    with Warehouse.open(f"duckdb://{warehouse}", read_only=True) as wh:
+        assert table_counts(wh, "incidents", "ingest_batches") == {
+            "incidents": 20, "ingest_batches": 1}
+
+
+def test_multi_member_gzip_is_read_whole_and_hashed_as_stored(empty_warehouse, shootings_lines,
+                                                              tmp_path):
+    import hashlib
+
+    path = tmp_path / "members.csv.gz"
+    path.write_bytes(gzip.compress(b"".join(shootings_lines[:11]))
+                     + gzip.compress(b"".join(shootings_lines[11:31])))
+
+    result = ingest_file(empty_warehouse, ADAPTER, path)
+
+    assert (result.rows_read, result.loaded) == (30, 30)
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()

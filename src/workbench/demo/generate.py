@@ -8,15 +8,16 @@ budget keep their size. Events are generated and appended one calendar month at 
 month from its own random stream, so results do not depend on how rows are batched), which
 keeps memory flat at any scale.
 
-A DuckDB file target is replaced atomically: the city is built into a temporary file next to
-it and moved over it with :func:`os.replace` only when complete.
+A DuckDB file target is replaced atomically: the city is built into a hidden temporary file next
+to it and moved over it only when complete (:func:`workbench.warehouse.replace_duckdb_file`: the
+old warehouse's write-ahead log goes with it, never to be replayed into the new city). Files
+left by a build that was killed are removed by the next build of the same target.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,7 +32,12 @@ from workbench.demo._world import SOURCE, World, window_start
 from workbench.demo.errors import DemoCityError
 from workbench.demo.offence_codes import load_offence_codes
 from workbench.settings import get_settings
-from workbench.warehouse import Warehouse
+from workbench.warehouse import (
+    Warehouse,
+    building_path,
+    remove_abandoned_builds,
+    replace_duckdb_file,
+)
 
 YEARS = 5
 FLUSH_ROWS = 250_000
@@ -71,7 +77,8 @@ def build_demo_city(
         raise DemoCityError(
             f"cannot create the folder {target.parent} for the warehouse: {exc}"
         ) from exc
-    temporary = target.with_name(f".{target.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    remove_abandoned_builds(target)  # what a killed earlier build left (its process is gone)
+    temporary = building_path(target)
     try:
         warehouse = Warehouse.open(f"duckdb://{temporary}")
         try:
@@ -80,7 +87,7 @@ def build_demo_city(
             )
         finally:
             warehouse.close()
-        os.replace(temporary, target)
+        replace_duckdb_file(temporary, target)
     except BaseException:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -197,6 +204,19 @@ def append_rows(warehouse: Warehouse, name: str, rows: pa.Table) -> None:
         native.unregister(view)
 
 
+def _complaint_counts(warehouse: Warehouse) -> pa.Table:
+    """The demo's complaints counted as services publish them (year × handling × type; a
+    withdrawn complaint is not investigated)."""
+    import ibis
+
+    complaints = warehouse.table("complaints")
+    handling = ibis.ifelse(complaints.outcome == "withdrawn", "not_investigated", "investigated")
+    return complaints.group_by(
+        year=complaints.received_at.year().cast("int64"), handling=handling,
+        complaint_type=complaints.complaint_type, source=complaints.source,
+    ).aggregate(complaints=complaints.count().cast("int64")).to_pyarrow()
+
+
 def _build_into(
     warehouse: Warehouse, *, scale: float, seed: int, end_date: dt.date, progress: bool
 ) -> dict[str, int]:
@@ -282,6 +302,8 @@ def _build_into(
             bar.update()
 
         writer.add("finance", finance.finance_table(world, shifts))
+        writer.flush_all()
+        writer.add("complaint_counts", _complaint_counts(warehouse))
         writer.flush_all()
         warehouse.touch()
         bar.update()

@@ -32,19 +32,25 @@ table must have exactly one row per record; the file's counts are counted on it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import IngestError
-from workbench.ingest.reading import RAW_STRING, ParquetSource, Source, open_csv_source
+from workbench.ingest.hashing import md5_ids
+from workbench.ingest.reading import (
+    RAW_STRING,
+    ParquetSource,
+    Source,
+    header_looks_like_data,
+    no_header_message,
+    open_csv_source,
+)
 from workbench.ingest.validation import RowIssues, as_mask, quoted
 
 #: What ``map_rows`` returns: table name → canonical column → Series or constant.
@@ -68,36 +74,17 @@ _FORMAT_WORDS = (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "hh"), ("%I"
                  ("%B", "Month"), ("%f", "ffffff"), ("%z", "+hhmm"))
 
 
+#: A UTC offset (or ``Z``) after a clock time, at the end of a timestamp.
+_OFFSET_AT_END = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
+
+
 def describe_format(fmt: str) -> str:
     """A strftime format as a reader would write it: '%Y-%m-%d' → 'YYYY-MM-DD'."""
+    if fmt == "ISO8601":
+        return "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z or ±hh:mm])"
     for code, word in _FORMAT_WORDS:
         fmt = fmt.replace(code, word)
     return fmt
-
-
-_md5_lock = threading.Lock()
-_md5_connection: duckdb.DuckDBPyConnection | None = None
-
-
-def _md5_ids(columns: Sequence[pa.Array], *, prefix: str, length: int) -> pa.Array:
-    """``prefix`` + the first ``length`` hex digits of the MD5 of each row's values joined by
-    the unit separator (missing = empty). Computed by an in-process DuckDB: vectorised, and
-    stable across library versions, unlike pandas' hashing."""
-    global _md5_connection
-    with _md5_lock:
-        if _md5_connection is None:
-            _md5_connection = duckdb.connect()
-        names = [f"c{i}" for i in range(len(columns))]
-        table = pa.table(dict(zip(names, columns, strict=True)))
-        joined = ", ".join(f"coalesce({name}, '')" for name in names)
-        expression = f"? || substr(md5(concat_ws(chr(31), {joined})), 1, {int(length)})"
-        _md5_connection.register("md5_input", table)
-        try:
-            result = _md5_connection.execute(f"SELECT {expression} AS id FROM md5_input",
-                                             [prefix]).fetch_arrow_table()
-        finally:
-            _md5_connection.unregister("md5_input")
-        return result.column("id").combine_chunks()
 
 
 class SourceRows:
@@ -110,9 +97,16 @@ class SourceRows:
     """
 
     def __init__(self, frame: pd.DataFrame, issues: RowIssues, *,
-                 missing_values: Iterable[str] = ("",)) -> None:
+                 missing_values: Iterable[str] = ("",), time_zone: str | None = None,
+                 path: Path | None = None) -> None:
         self._frame = frame
         self.issues = issues
+        self.path = path  # the file the rows come from (for values taken from its name)
+        if time_zone is None:
+            from workbench.settings import get_settings
+
+            time_zone = get_settings().time_zone
+        self.time_zone = time_zone
         self._missing = sorted({"", *missing_values})
         self._text_cache: dict[str, pd.Series] = {}
 
@@ -136,16 +130,42 @@ class SourceRows:
         """The column exactly as read."""
         return self._frame[column]
 
-    def flag(self, mask: Any, column: str | None, reason: str | pd.Series) -> None:
+    def derive(self, name: str, values: pd.Series) -> str:
+        """Add (or replace) column ``name`` with ``values`` (text aligned with the chunk), so
+        the parsers can read a transformed column, e.g. a number extracted from a label;
+        the quarantine's raw row keeps the file's own values. Returns ``name``."""
+        self._frame = self._frame.assign(**{name: values.astype(RAW_STRING)})
+        self._text_cache.pop(name, None)
+        return name
+
+    def extract(self, column: str, pattern: str | re.Pattern[str]) -> pd.Series:
+        """The part of each value matching ``pattern`` (its first group, or the whole match):
+        ``Riverside (12)`` with ``\\((\\d+)\\)`` gives ``12``. A value that does not match is
+        flagged."""
+        compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
+        text = self.text(column)
+        if not compiled.groups:
+            compiled = re.compile(f"({compiled.pattern})", compiled.flags)
+        extracted = text.str.extract(compiled, expand=True)[0]
+        extracted = extracted.astype(RAW_STRING).str.strip()
+        extracted = extracted.mask(extracted == "")
+        self._reject(text.notna() & extracted.isna(), column, "no match for the extract "
+                     "pattern: ", text, f" in {column} (pattern {compiled.pattern})")
+        return extracted.rename(column)
+
+    def flag(self, mask: Any, column: str | None, reason: str | pd.Series, *,
+             problem: str | None = None, value: pd.Series | None = None) -> None:
         """Reject rows for an adapter-specific reason (see :meth:`RowIssues.flag`)."""
-        self.issues.flag(mask, column, reason)
+        self.issues.flag(mask, column, reason, problem=problem, value=value)
 
     def _reject(self, mask: Any, column: str, prefix: str, values: pd.Series,
                 suffix: str = "") -> None:
         """Flag rows with a reason quoting each row's value (built only for those rows)."""
         where = as_mask(mask, len(self._frame))
         if where.any():
-            self.issues.flag(where, column, prefix + quoted(values[where]) + suffix)
+            problem = (prefix.rstrip().rstrip(":") + suffix).strip()
+            self.issues.flag(where, column, prefix + quoted(values[where]) + suffix,
+                             problem=problem, value=values)
 
     # -- text ------------------------------------------------------------------------------
     def text(self, column: str) -> pd.Series:
@@ -232,9 +252,18 @@ class SourceRows:
 
         ``column`` may list several columns (e.g. year, month, day, hour): their values are
         joined with single spaces before parsing, so the format reads ``"%Y %m %d %H"``.
+        A format may be ``"ISO8601"`` (any ISO 8601 date or time, with fractions of a second
+        and a ``Z`` or ``±hh:mm`` offset, or none).
+
+        Time zones: the warehouse stores the service's local time without zone. A value that
+        carries a UTC offset or ``Z`` is an instant: it is converted to the service's time zone
+        (the ``WORKBENCH_TIME_ZONE`` setting) and stored as that local time, whatever its
+        offset (a file that mixes ``-05:00`` and ``-04:00`` across a DST change is fine). A
+        value without offset is already local time and is kept as written. ``from_utc_to``
+        (e.g. ``"America/Toronto"``) says that values *without* offset are UTC instants too.
+
         Unparsable values are flagged ``bad date``; years outside 1900–2100 are flagged
-        ``implausible date``. ``from_utc_to`` (e.g. ``"America/Toronto"``) says the values are
-        UTC instants to be converted to that zone's local time (then stored without zone).
+        ``implausible date``.
         """
         if isinstance(column, str):
             text = self.text(column)
@@ -242,22 +271,36 @@ class SourceRows:
             names = list(column)
             text = self.join(*[self.text(name) for name in names], separator=" ").rename(names[0])
             column = "+".join(names)
+        zone = self.time_zone
         result = pd.Series(pd.NaT, index=self.index, dtype="datetime64[ns]")
-        remaining = text.notna().to_numpy(dtype=bool)
+        present = text.notna().to_numpy(dtype=bool)
+        with_offset = present & text.str.contains(_OFFSET_AT_END, regex=True).fillna(False) \
+            .to_numpy(dtype=bool)
+        remaining = present.copy()
         for fmt in formats:
             if not remaining.any():
                 break
-            subset = text[remaining]
-            parsed = pd.to_datetime(subset, format=fmt, errors="coerce")
-            if getattr(parsed.dt, "tz", None) is not None:
-                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-            result[remaining] = parsed.astype("datetime64[ns]")
+            for aware in (True, False):
+                subset_mask = remaining & (with_offset if aware else ~with_offset)
+                if not subset_mask.any():
+                    continue
+                subset = text[subset_mask]
+                if aware:
+                    parsed = pd.to_datetime(subset, format=fmt, errors="coerce", utc=True)
+                    if getattr(parsed.dt, "tz", None) is None:  # the format ignored the offset
+                        continue
+                    parsed = parsed.dt.tz_convert(zone).dt.tz_localize(None)
+                else:
+                    parsed = pd.to_datetime(subset, format=fmt, errors="coerce")
+                    if getattr(parsed.dt, "tz", None) is not None:
+                        parsed = parsed.dt.tz_convert(zone).dt.tz_localize(None)
+                    elif from_utc_to:
+                        parsed = (parsed.dt.tz_localize("UTC").dt.tz_convert(from_utc_to)
+                                  .dt.tz_localize(None))
+                result[subset_mask] = parsed.astype("datetime64[ns]")
             remaining &= result.isna().to_numpy()
         expected = " or ".join(describe_format(fmt) for fmt in formats)
         self._reject(remaining, column, "bad date ", text, f" in {column} (expected {expected})")
-        if from_utc_to:
-            result = (result.dt.tz_localize("UTC").dt.tz_convert(from_utc_to)
-                      .dt.tz_localize(None))
         return self._plausible(result, column, text).rename(text.name)
 
     def date_parts(self, year: str, month: str, day: str) -> pd.Series:
@@ -379,7 +422,7 @@ class SourceRows:
             if not isinstance(values.dtype, pd.StringDtype):
                 values = _as_text(values)
             arrays.append(pa.array(values, type=pa.string(), from_pandas=True))
-        ids = _md5_ids(arrays, prefix=prefix, length=20)
+        ids = md5_ids(arrays, prefix=prefix, length=20)
         return pd.Series(ids.to_pandas(types_mapper={pa.string(): RAW_STRING}.get),
                          dtype=RAW_STRING).set_axis(self.index).rename(None)
 
@@ -495,6 +538,8 @@ class Adapter:
             options = (required,) if isinstance(required, str) else required
             if not any(option in header for option in options):
                 missing.append(" or ".join(options))
+        if missing and header_looks_like_data(source.header):
+            raise IngestError(source.path, no_header_message(source.header))
         if missing:
             shown = ", ".join(source.header[:15]) + (" …" if len(source.header) > 15 else "")
             raise IngestError(
@@ -527,40 +572,12 @@ def map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
-def classify_premises(values: pd.Series, rules: Sequence[tuple[str, str]] = (),
-                      *, default: str = "other") -> pd.Series:
-    """Premises text → the canonical ``location_type`` vocabulary by keyword rules.
-
-    The vocabulary: residence, apartment, commercial, educational, outside, transit, other.
-    Rules are (regular expression, type), tried in order, case-insensitive; the defaults
-    (:data:`PREMISES_RULES`) suit the premises wording of Toronto and Chicago exports.
-    """
-    compiled = [(re.compile(pattern, re.IGNORECASE), kind)
-                for pattern, kind in (*rules, *PREMISES_RULES)]
-
-    def classify(text: str) -> str:
-        for pattern, kind in compiled:
-            if pattern.search(text):
-                return kind
-        return default
-
-    return map_distinct(values, classify)
-
-
-#: The ``location_type`` values the built-in adapters produce.
-LOCATION_TYPES = ("residence", "apartment", "commercial", "educational", "outside", "transit",
-                  "other")
-
-PREMISES_RULES: tuple[tuple[str, str], ...] = (
-    (r"apartment|condo|rooming|\bcha\b|chicago housing", "apartment"),
-    (r"residen|house|home|garage|porch|yard|dwelling|driveway", "residence"),
-    (r"school|college|universit|educational", "educational"),
-    (r"transit|subway|\bcta\b|\bbus\b|train|railroad|platform|transportation|airport|"
-     r"taxi|ride share|station", "transit"),
-    (r"street|sidewalk|alley|road|highway|park|lot|outside|open area|lake|river|beach|"
-     r"vacant|bridge|expressway|forest|field", "outside"),
-    (r"commercial|store|retail|restaurant|bar\b|tavern|business|office|bank|hotel|motel|"
-     r"gas station|shop|mall|warehouse|corporate|grocery|pharmacy|liquor|currency|"
-     r"dealership|club|theater|cleaning|barber|appliance|factory|construction|salon|"
-     r"pawn|convenience|car wash|commercial", "commercial"),
+# Adapters import these from here; they live in their own module.
+from workbench.ingest.premises import (  # noqa: E402
+    LOCATION_TYPES,
+    PREMISES_RULES,
+    classify_premises,
 )
+
+__all__ = ["LOCATION_TYPES", "PREMISES_RULES", "Adapter", "Mapped", "SourceRows",
+           "classify_premises", "map_distinct"]

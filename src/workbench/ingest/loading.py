@@ -26,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +39,17 @@ from tqdm.auto import tqdm
 
 from workbench import schema
 from workbench.errors import WarehouseError
+from workbench.ingest.arrow_rows import ORDINAL as _ORDINAL
+from workbench.ingest.arrow_rows import append_arrow, canonical_rows, to_arrow
 from workbench.ingest.base import Adapter, SourceRows
 from workbench.ingest.reading import Source
 from workbench.ingest.registry import create_adapter
-from workbench.ingest.validation import CanonicalRows, RowIssues, check_table
+from workbench.ingest.validation import CanonicalRows, RowIssues, check_table, problem_of
+from workbench.settings import get_settings
 from workbench.warehouse import Warehouse
 
-_ORDINAL = "_ordinal"
 _QUARANTINE_COLUMNS = ("ordinal", "line_number", "column", "reason", "target_table", "raw",
-                       "after_staging")
+                       "after_staging", "problem", "value")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,17 @@ class TableCounts:
     loaded: int
     duplicates: int
     quarantined: int
+
+
+@dataclass(frozen=True)
+class ProblemCount:
+    """Rows quarantined for one kind of problem: the reason without the value."""
+
+    problem: str
+    column: str | None
+    rows: int
+    first_line: int
+    example: str | None
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,14 @@ class IngestResult:
     quarantined: int
     duplicates: int
     by_table: dict[str, TableCounts] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    problems: tuple[ProblemCount, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def quarantined_share(self) -> float:
+        """Share of the rows read that were quarantined (0 for an empty file)."""
+        return self.quarantined / self.rows_read if self.rows_read else 0.0
 
     @property
     def accounted_for(self) -> bool:
@@ -131,18 +152,34 @@ class _Batch:
     staged_rows: dict[str, int] = field(default_factory=dict)
     prepared_names: dict[str, str] = field(default_factory=dict)
     extra_stages: list[str] = field(default_factory=list)
+    warnings: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def primary(self) -> schema.Table:
         return self.tables[0]
 
 
+class _DryRunDone(Exception):
+    """Raised inside the transaction of a dry run to roll it back, carrying the result."""
+
+    def __init__(self, result: IngestResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
 def load_source(warehouse: Warehouse, adapter_name: str, adapter: Adapter, source: Source, *,
-                progress: bool = False) -> IngestResult:
-    """Load an opened source (see the module docstring for the steps)."""
+                progress: bool = False, dry_run: bool = False) -> IngestResult:
+    """Load an opened source (see the module docstring for the steps).
+
+    ``dry_run``: do everything, then roll the transaction back: the result says what would be
+    loaded, skipped and quarantined (and why), and the warehouse is unchanged (DuckDB only).
+    """
     if warehouse.read_only:
         raise WarehouseError(f"the warehouse {warehouse.url} was opened read-only; "
                              "ingest needs write access")
+    if dry_run and not warehouse.is_duckdb:
+        raise WarehouseError(f"a dry run needs a warehouse with transactions (DuckDB); "
+                             f"{warehouse.url} has none")
     started = _now()
     batch_id = _new_batch_id(started)
     tables = [schema.table(name) for name in adapter.targets]
@@ -153,16 +190,21 @@ def load_source(warehouse: Warehouse, adapter_name: str, adapter: Adapter, sourc
         source_columns={t.name: {} for t in tables},
         staged_rows={t.name: 0 for t in tables},
     )
-    with warehouse.transaction():
-        warehouse.ensure_tables([*adapter.targets, "quarantine", "ingest_batches"])
-        _ensure_reference_tables(warehouse)
-        try:
-            result = _run_batch(warehouse, batch, started, progress)
-        except BaseException:
-            if not warehouse.is_duckdb:  # DuckDB drops them with the rollback
-                _drop_stages(warehouse, batch, quietly=True)
-            raise
-        _drop_stages(warehouse, batch)
+    try:
+        with warehouse.transaction():
+            warehouse.ensure_tables([*adapter.targets, "quarantine", "ingest_batches"])
+            _ensure_reference_tables(warehouse)
+            try:
+                result = _run_batch(warehouse, batch, started, progress)
+            except BaseException:
+                if not warehouse.is_duckdb:  # DuckDB drops them with the rollback
+                    _drop_stages(warehouse, batch, quietly=True)
+                raise
+            _drop_stages(warehouse, batch)
+            if dry_run:
+                raise _DryRunDone(replace(result, dry_run=True))
+    except _DryRunDone as done:
+        return done.result
     return result
 
 
@@ -188,7 +230,11 @@ def _run_batch(warehouse: Warehouse, batch: _Batch, started: dt.datetime,
     for table in batch.tables:
         accepted = accepted_rows[table.name]
         target = warehouse.con.table(table.name)
-        new_rows = accepted.anti_join(target, list(table.key)).select(*table.column_names)
+        nullable = {c.name for c in table.columns if c.nullable}
+        new_rows = accepted.anti_join(target, [  # NULL-safe only where a key part may be NULL
+            accepted[k].identical_to(target[k]) if k in nullable else accepted[k] == target[k]
+            for k in natural_key(table)
+        ]).select(*table.column_names)
         accepted_count = batch.staged_rows[table.name] if rejected_ordinals is None \
             else int(accepted.count().execute())
         before = int(target.count().execute())
@@ -207,12 +253,25 @@ def _run_batch(warehouse: Warehouse, batch: _Batch, started: dt.datetime,
         sha256=batch.source.sha256, encoding=batch.source.encoding,
         rows_read=batch.source.rows_read(), loaded=primary.loaded, quarantined=len(rejected),
         duplicates=primary.duplicates, by_table=counts,
+        warnings=tuple(f"{count:,} value{'s' if count > 1 else ''} of {column} {message}"
+                       for (column, message), count in batch.warnings.items()),
+        problems=_problem_counts(rejected),
     )
     _record_batch(warehouse, batch, started, result)
     return result
 
 
 # -- staging -------------------------------------------------------------------------------
+
+
+def natural_key(table: schema.Table) -> list[str]:
+    """The columns a row is refused on as already loaded: the table's key, plus the
+    neighbourhood scheme for tables keyed by neighbourhood (ids are unique only within a
+    scheme; a NULL scheme matches a NULL scheme)."""
+    key = list(table.key)
+    if "neighbourhood_id" in key and "neighbourhood_scheme" in table.column_names:
+        key.insert(key.index("neighbourhood_id"), "neighbourhood_scheme")
+    return key
 
 
 def _stage_schema(table: schema.Table) -> ibis.Schema:
@@ -247,26 +306,15 @@ def _ensure_reference_tables(warehouse: Warehouse) -> None:
     warehouse.append("offence_codes", load_offence_codes())
 
 
-def append_arrow(warehouse: Warehouse, name: str, data: pa.Table) -> None:
-    """Append an Arrow table to ``name`` by column name (no temporary view left behind)."""
-    if data.num_rows == 0:
-        return
-    if warehouse.is_duckdb:
-        warehouse.append(name, data)
-    else:
-        # other engines get Python objects with None for NULL: the most portable hand-over
-        # (some backends cannot bind pandas' NaT when registering Arrow/pandas data)
-        frame = data.to_pandas(timestamp_as_object=True).astype(object)
-        warehouse.con.insert(name, frame.where(frame.notna(), None))
-
-
 def _stage_chunks(warehouse: Warehouse, batch: _Batch, progress: bool) -> None:
     adapter = batch.adapter
+    time_zone = get_settings().time_zone
     with tqdm(total=batch.source.estimated_rows, unit=" rows", unit_scale=True,
               desc=batch.source.path.name, disable=not progress, leave=False) as bar:
         for chunk in batch.source.chunks():
             issues = RowIssues(chunk.index)
-            rows = SourceRows(chunk, issues, missing_values=adapter.missing_values)
+            rows = SourceRows(chunk, issues, missing_values=adapter.missing_values,
+                              time_zone=time_zone, path=batch.source.path)
             mapped = adapter.map_rows(rows)
             canonical: dict[str, CanonicalRows] = {}
             for table in batch.tables:
@@ -291,87 +339,11 @@ def _stage_chunks(warehouse: Warehouse, batch: _Batch, progress: bool) -> None:
                 batch.staged_rows[name] += len(kept)
                 append_arrow(warehouse, batch.stage_names[name],
                              to_arrow(kept.table, kept, with_ordinal=True))
+            for key, count in issues.warnings.items():
+                batch.warnings[key] = batch.warnings.get(key, 0) + count
             if issues.count:
                 batch.rejected.append(_describe_rejections(issues, chunk, batch.primary.name))
             bar.update(len(chunk))
-
-
-def canonical_rows(table: schema.Table, values: Mapping[str, Any] | pd.DataFrame,
-                   index: pd.Index, source: str) -> CanonicalRows:
-    """The adapter's values for ``table`` with every canonical column (missing ones NULL,
-    ``source`` from the adapter), and the source column behind each (the Series' names)."""
-    if isinstance(values, pd.DataFrame):
-        index = values.index
-        values = {name: values[name] for name in values.columns}
-    unknown = [name for name in values if name not in table.column_names]
-    if unknown:
-        raise ValueError(f"adapter output for {table.name} has unknown columns: {unknown}")
-    columns: dict[str, Any] = {}
-    source_columns: dict[str, str | None] = {}
-    for column in table.columns:
-        value = values.get(column.name)
-        if column.name == "source" and value is None:
-            value = source
-        if isinstance(value, pd.Series):
-            source_columns[column.name] = value.name if isinstance(value.name, str) else None
-            columns[column.name] = value if value.index.equals(index) else value.reindex(index)
-        else:
-            source_columns[column.name] = None
-            columns[column.name] = value
-    return CanonicalRows(table, index, columns, source_columns)
-
-
-def _column_to_arrow(values: pd.Series, dtype: pa.DataType) -> pa.Array:
-    """One column as Arrow of the canonical type (vectorised; object columns only when the
-    adapter gave Python objects)."""
-    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
-        if not pd.api.types.is_datetime64_any_dtype(values.dtype):
-            values = pd.to_datetime(values)
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
-        return pa.array(values.astype("datetime64[us]"), from_pandas=True).cast(dtype)
-    if pa.types.is_string(dtype):
-        try:
-            return pa.array(values, type=pa.string(), from_pandas=True)
-        except (pa.ArrowTypeError, pa.ArrowInvalid):
-            text = values.astype(object).where(values.notna(), None)
-            return pa.array([None if v is None else str(v) for v in text], type=pa.string())
-    if pa.types.is_boolean(dtype):
-        return pa.array(values.astype("boolean"), type=pa.bool_(), from_pandas=True)
-    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        values = pd.to_numeric(values)
-    if pa.types.is_integer(dtype):
-        return pa.array(values.astype("Int64"), type=dtype, from_pandas=True)
-    return pa.array(values.astype("float64"), type=dtype, from_pandas=True)
-
-
-def _constant_to_arrow(value: Any, dtype: pa.DataType, size: int) -> pa.Array:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return pa.nulls(size, type=dtype)
-    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
-        value = pd.Timestamp(value).to_pydatetime()
-        return pa.repeat(pa.scalar(value, type=pa.timestamp("us")), size).cast(dtype)
-    return pa.repeat(pa.scalar(value, type=dtype), size)
-
-
-def to_arrow(table: schema.Table, rows: CanonicalRows | pd.DataFrame, *,
-             with_ordinal: bool = False) -> pa.Table:
-    """Rows of ``table`` as Arrow with the canonical types (the engine's NOT NULL constraints
-    apply on insert)."""
-    arrow_schema = table.ibis_schema().to_pyarrow()
-    size = len(rows)
-    arrays = []
-    for arrow_field in arrow_schema:
-        value = rows.values[arrow_field.name] if isinstance(rows, CanonicalRows) \
-            else rows[arrow_field.name]
-        arrays.append(_column_to_arrow(value, arrow_field.type)
-                      if isinstance(value, pd.Series)
-                      else _constant_to_arrow(value, arrow_field.type, size))
-    names = list(arrow_schema.names)
-    if with_ordinal:
-        arrays.append(pa.array(rows.index.to_numpy(dtype="int64"), type=pa.int64()))
-        names.append(_ORDINAL)
-    return pa.Table.from_arrays(arrays, names=names)
 
 
 # -- rejections ----------------------------------------------------------------------------
@@ -390,33 +362,20 @@ def _describe_rejections(issues: RowIssues, chunk: pd.DataFrame, primary: str) -
 
 def _prepare(warehouse: Warehouse, batch: _Batch, table: schema.Table) -> None:
     """Settle the staged rows' ids: where the adapter declares repeated ids distinct, number
-    the repeats (``id``, ``id#2``, ``id#3`` in file order). Only the rows whose id repeats are
-    numbered (a small table), then joined back by ordinal."""
+    the repeats (``id``, ``id#2``, ``id#3`` in file order), in one statement: a window over the
+    id, in file order."""
     stage_name = batch.stage_names[table.name]
     batch.prepared_names[table.name] = stage_name
     column = batch.adapter.sequenced_columns(batch.source).get(table.name)
     if not column:
         return
     staged = warehouse.con.table(stage_name)
-    repeated = staged.group_by(column).aggregate(_rows=staged.count()).filter(
-        lambda t: t._rows > 1).select(column)
-    candidates = staged.semi_join(repeated, column).select(_ORDINAL, column)
-    window = ibis.window(group_by=candidates[column], order_by=candidates[_ORDINAL])
-    repeat = ibis.row_number().over(window)
-    numbered = candidates.mutate(_numbered=ibis.ifelse(
-        repeat == 0, candidates[column],
-        candidates[column].concat("#", (repeat + 1).cast("string")))).select(_ORDINAL, "_numbered")
-    numbered_name = f"{stage_name}_numbers"
-    warehouse.con.create_table(numbered_name, numbered, temp=warehouse.is_duckdb)
-    batch.extra_stages.append(numbered_name)
-    if int(warehouse.con.table(numbered_name).count().execute()) == 0:
-        return
-    numbers = warehouse.con.table(numbered_name)
-    joined = staged.left_join(numbers, _ORDINAL)
-    prepared = joined.mutate(**{column: joined._numbered.coalesce(joined[column])}) \
-        .select(*staged.columns)
+    repeat = ibis.row_number().over(group_by=staged[column], order_by=staged[_ORDINAL])
+    prepared = staged.mutate(**{column: ibis.ifelse(
+        repeat == 0, staged[column], staged[column].concat("#", (repeat + 1).cast("string")))})
     prepared_name = f"{stage_name}_numbered"
-    warehouse.con.create_table(prepared_name, prepared, temp=warehouse.is_duckdb)
+    warehouse.con.create_table(prepared_name, prepared.select(*staged.columns),
+                               temp=warehouse.is_duckdb)
     batch.extra_stages.append(prepared_name)
     batch.prepared_names[table.name] = prepared_name
 
@@ -426,7 +385,7 @@ def _within_file_duplicates(warehouse: Warehouse, batch: _Batch,
     """Staged rows whose key repeats an earlier row of the same file (found in the engine:
     a cheap grouped count first, the window only when some key repeats)."""
     prepared = warehouse.con.table(batch.prepared_names[table.name])
-    key = list(table.key)
+    key = natural_key(table)
     repeated_keys = prepared.group_by(key).aggregate(_rows=prepared.count()) \
         .filter(lambda t: t._rows > 1)
     if int(repeated_keys.count().execute()) == 0:
@@ -466,6 +425,8 @@ def _collect_rejections(warehouse: Warehouse, batch: _Batch) -> pd.DataFrame:
                        for value, line in zip(key_text, first_lines, strict=True)],
             "target_table": table.name,
             "after_staging": True,
+            "problem": f"duplicate {' / '.join(id_columns)} within the file",
+            "value": key_text.to_numpy(),
         }))
     if duplicate_parts:
         duplicates = pd.concat(duplicate_parts, ignore_index=True)
@@ -483,16 +444,39 @@ def _collect_rejections(warehouse: Warehouse, batch: _Batch) -> pd.DataFrame:
             "ordinal": -1,
             "line_number": [record.line_number for record in invalid],
             "column": None,
-            "reason": [f"the row has {len(r.fields)} fields; the header has {r.expected_fields}"
-                       for r in invalid],
+            "reason": [r.reason or f"the row has {len(r.fields)} fields; the header has "
+                       f"{r.expected_fields}" for r in invalid],
             "target_table": batch.primary.name,
             "after_staging": False,
-            "raw": [json.dumps(_fields_to_record(header, r.fields), ensure_ascii=False)
+            "problem": [r.reason or f"the row has {'too few' if len(r.fields) < r.expected_fields else 'too many'}"
+                        f" fields (the header has {r.expected_fields})" for r in invalid],
+            "value": [None if r.reason else str(len(r.fields)) for r in invalid],
+            "raw": [json.dumps({"_text": " ".join(r.fields)} if r.reason
+                               else _fields_to_record(header, r.fields), ensure_ascii=False)
                     for r in invalid],
         })
         validated = pd.concat([validated, invalid_frame], ignore_index=True)
     return validated.reindex(columns=list(_QUARANTINE_COLUMNS)).sort_values(
         "line_number", kind="stable").reset_index(drop=True)
+
+
+def _problem_counts(rejected: pd.DataFrame) -> tuple[ProblemCount, ...]:
+    """Quarantined rows grouped by problem (most frequent first)."""
+    if rejected.empty:
+        return ()
+    problems = [problem if isinstance(problem, str) else problem_of(str(reason))
+                for problem, reason in zip(rejected["problem"], rejected["reason"], strict=True)]
+    frame = pd.DataFrame({"problem": problems, "column": rejected["column"].astype(object),
+                          "line": rejected["line_number"].astype("int64"),
+                          "value": rejected["value"].astype(object)})
+    counts = []
+    for (problem, column), group in frame.groupby(["problem", "column"], dropna=False,
+                                                  sort=False):
+        first = group.sort_values("line").iloc[0]
+        example = first["value"] if isinstance(first["value"], str) else None
+        counts.append(ProblemCount(str(problem), column if isinstance(column, str) else None,
+                                   len(group), int(first["line"]), example))
+    return tuple(sorted(counts, key=lambda c: (-c.rows, c.first_line)))
 
 
 def _fields_to_record(header: Sequence[str], fields: Sequence[str]) -> dict[str, Any]:
@@ -542,6 +526,11 @@ def _insert_quarantine(warehouse: Warehouse, batch: _Batch, rejected: pd.DataFra
         "reason": rejected["reason"].astype(str).to_numpy(),
         "raw": rejected["raw"].to_numpy(),
         "quarantined_at": now,
+        "problem": [problem if isinstance(problem, str) else problem_of(str(reason))
+                    for problem, reason in zip(rejected["problem"], rejected["reason"],
+                                               strict=True)],
+        "value": rejected["value"].astype(object).where(rejected["value"].notna(), None)
+        .to_numpy(),
     })
     append_arrow(warehouse, "quarantine", to_arrow(schema.QUARANTINE, frame))
 

@@ -1,43 +1,32 @@
-"""Reading source files: inspection before anything is written, then streaming in chunks.
+"""Reading source files: streaming in chunks, after the inspection of :mod:`.inspection`.
 
 A *source* is what an adapter reads: it knows its header, yields the data as pandas frames of
 raw values in chunks (index = the record's ordinal in the file, 0-based), and afterwards turns
 ordinals into line numbers for the quarantine table.
 
-Everything that makes a file unreadable as a whole is detected by :func:`inspect_text_file` and
-:func:`open_csv_source` *before* the warehouse is touched, and raised as
-:class:`~workbench.errors.IngestError` naming the file and the problem:
-
-- missing file, a folder, an empty file;
-- binary content (NUL bytes, or the signature of a ZIP/Excel, PDF, Parquet, image … file);
-- UTF-16 text; bytes that are neither UTF-8 nor Windows-1252; *mixed* encodings;
-- a header that repeats a column or lacks a required one.
-
-Encoding rule
--------------
-1. A file that decodes as UTF-8 (with or without a byte-order mark) is read as UTF-8.
-2. Otherwise, if it contains *any* valid UTF-8 multi-byte sequence, it is a mix of UTF-8 and a
-   legacy code page: rejected, naming the line and byte offset of the first non-UTF-8 byte
-   (decoding it either way would silently corrupt some values).
-3. Otherwise, if the whole file decodes as Windows-1252 (the usual "ANSI" export of Excel and
-   older RMS tools), it is read as Windows-1252.
-4. Otherwise it is rejected, naming the first undecodable byte.
+Everything that makes a file unreadable as a whole is detected by
+:func:`~workbench.ingest.inspection.inspect_text_file` and :func:`open_csv_source` *before* the
+warehouse is touched, and raised as :class:`~workbench.errors.IngestError` naming the file and
+the problem (see :mod:`workbench.ingest.inspection` for the encoding rule). A header that repeats
+a column, or that is a data row (a file without header), is refused here.
 
 A file cut short in the middle of a row (the last record has too few fields and the file does
 not end with a line break, or ends inside a quoted value) is also an error for the whole file;
 that can only be seen while reading, so it is raised from inside the load's transaction and the
 warehouse is rolled back.
+
+Reads of a CSV file: one pass of inspection (hash, encoding, line count, all at once) and one
+pass of parsing; Python's csv module re-reads it only for files whose records are not one line
+each (line breaks inside quoted values, blank lines, bad rows), to number their lines.
 """
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import csv
 import gzip
-import hashlib
 import io
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,220 +38,19 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from workbench.errors import IngestError
+from workbench.ingest.inspection import (
+    FileFacts,
+    check_readable_file,
+    file_sha256,
+    inspect_text_file,
+)
 
 #: pandas dtype of raw text columns: Arrow-backed strings keep `.str` methods vectorised.
 RAW_STRING = pd.StringDtype("pyarrow")
 
-_BLOCK = 4 << 20  # bytes per read while inspecting, and per CSV block while parsing
-_GZIP_MAGIC = b"\x1f\x8b"
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Excel/Office document"),
-    (b"%PDF", "a PDF document"),
-    (b"PAR1", "a Parquet file"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"SQLite format 3", "an SQLite database"),
-)
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-
-
 def _arrow_strings_to_pandas(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
     mapping = {pa.string(): RAW_STRING, pa.large_string(): RAW_STRING}
     return table.to_pandas(types_mapper=mapping.get)
-
-
-# ------------------------------------------------------------------------------------------
-# Inspection
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    """What one pass over a text file established, before any parsing."""
-
-    path: Path
-    size: int
-    sha256: str
-    encoding: str  # "utf-8", "utf-8-sig" or "cp1252"
-    compression: str | None  # "gzip" or None
-    newline_count: int
-    ends_with_newline: bool
-    quote_count: int = 0
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of the file's bytes as stored (compressed files are hashed compressed)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def check_readable_file(path: Path) -> int:
-    """The file's size; an IngestError if it is missing, a folder, unreadable or empty."""
-    if not path.exists():
-        raise IngestError(path, "no such file")
-    if not path.is_file():
-        raise IngestError(path, "is a folder, not a file")
-    try:
-        size = path.stat().st_size
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        raise IngestError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if size == 0:
-        raise IngestError(path, "the file is empty (0 bytes)")
-    return size
-
-
-def _describe_signature(head: bytes) -> str | None:
-    for signature, description in _SIGNATURES:
-        if head.startswith(signature):
-            return description
-    return None
-
-
-def _decompressed_blocks(path: Path, compression: str | None) -> Iterator[bytes]:
-    if compression == "gzip":
-        try:
-            with gzip.open(path, "rb") as handle:
-                while block := handle.read(_BLOCK):
-                    yield block
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IngestError(path, f"the gzip data is damaged or truncated ({exc})") from None
-    else:
-        with path.open("rb") as handle:
-            while block := handle.read(_BLOCK):
-                yield block
-
-
-def _line_of_offset(path: Path, compression: str | None, offset: int) -> int:
-    """1-based line number of the byte at ``offset`` of the (decompressed) content."""
-    newlines = 0
-    position = 0
-    for block in _decompressed_blocks(path, compression):
-        if position + len(block) > offset:
-            return newlines + block.count(b"\n", 0, offset - position) + 1
-        newlines += block.count(b"\n")
-        position += len(block)
-    return newlines + 1
-
-
-def inspect_text_file(path: Path) -> FileFacts:
-    """Check that ``path`` is a readable text file and settle its encoding (see module doc)."""
-    size = check_readable_file(path)
-    with path.open("rb") as handle:
-        head = handle.read(64)
-    compression = "gzip" if head.startswith(_GZIP_MAGIC) else None
-    if compression:
-        try:
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(64)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IngestError(path, f"the gzip data is damaged ({exc})") from None
-        if not head:
-            raise IngestError(path, "the file is empty (the gzip archive holds no data)")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise IngestError(path, "is UTF-16 text; re-export it as UTF-8 CSV")
-    if (description := _describe_signature(head)) is not None:
-        raise IngestError(path, f"is not a CSV text file: it is {description}")
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    newline_count = 0
-    quote_count = 0
-    position = 0
-    last_byte = b""
-    first_bad_utf8: int | None = None
-    has_text = False
-    for block in _decompressed_blocks(path, compression):
-        nul = block.find(b"\x00")
-        if nul >= 0:
-            offset = position + nul
-            line = _line_of_offset(path, compression, offset)
-            raise IngestError(
-                path, f"is not a CSV text file: binary content (a NUL byte) at line {line}, "
-                f"byte offset {offset}",
-            )
-        if first_bad_utf8 is None:
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                first_bad_utf8 = position - pending + exc.start
-        newline_count += block.count(b"\n")
-        quote_count += block.count(b'"')
-        has_text = has_text or bool(block.strip())
-        position += len(block)
-        last_byte = block[-1:]
-    if first_bad_utf8 is None:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            first_bad_utf8 = position - 1
-    if not has_text:
-        raise IngestError(path, "the file is empty (only blank space)")
-
-    if first_bad_utf8 is None:
-        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    else:
-        encoding = _legacy_encoding(path, compression, first_bad_utf8)
-    return FileFacts(
-        path=path, size=size, sha256=digest.hexdigest(), encoding=encoding,
-        compression=compression, newline_count=newline_count,
-        ends_with_newline=last_byte in (b"\n", b"\r"), quote_count=quote_count,
-    )
-
-
-def _legacy_encoding(path: Path, compression: str | None, first_bad_utf8: int) -> str:
-    """Apply rules 2–4 of the encoding rule to a file that is not valid UTF-8."""
-    has_utf8_sequences = False
-    carry = b""
-    for block in _decompressed_blocks(path, compression):
-        data = carry + block
-        if _UTF8_MULTIBYTE.search(data):
-            has_utf8_sequences = True
-            break
-        carry = block[-3:]
-    line = _line_of_offset(path, compression, first_bad_utf8)
-    bad_byte = _byte_at(path, compression, first_bad_utf8)
-    where = f"line {line}, byte offset {first_bad_utf8} (byte 0x{bad_byte:02X})"
-    if has_utf8_sequences:
-        raise IngestError(
-            path, f"mixed text encodings: the file holds UTF-8 text but the byte at {where} is "
-            "not UTF-8; re-export the whole file as UTF-8",
-        )
-    decoder = codecs.getincrementaldecoder("cp1252")()
-    position = 0
-    for block in _decompressed_blocks(path, compression):
-        try:
-            decoder.decode(block)
-        except UnicodeDecodeError as exc:
-            offset = position + exc.start
-            raise IngestError(
-                path, f"is neither UTF-8 nor Windows-1252 text: undecodable byte at line "
-                f"{_line_of_offset(path, compression, offset)}, byte offset {offset}; "
-                "re-export it as UTF-8",
-            ) from None
-        position += len(block)
-    return "cp1252"
-
-
-def _byte_at(path: Path, compression: str | None, offset: int) -> int:
-    position = 0
-    for block in _decompressed_blocks(path, compression):
-        if position + len(block) > offset:
-            return block[offset - position]
-        position += len(block)
-    return 0
 
 
 # ------------------------------------------------------------------------------------------
@@ -277,6 +65,7 @@ class InvalidRecord:
     line_number: int
     fields: list[str]
     expected_fields: int
+    reason: str | None = None  # set by readers of other formats (JSON Lines: "not valid JSON")
 
 
 class Source(Protocol):
@@ -314,15 +103,51 @@ class Source(Protocol):
         ...
 
 
+_DATA_LIKE = re.compile(r"[-+]?[\d.,:/ ]*\d[\d.,:/ T+-]*(?:[AaPp][Mm])?|[-+]?\d*\.?\d+[eE][-+]?\d+")
+
+
+def _is_data_like(name: str) -> bool:
+    """A number, date, time or coordinate (or nothing): a value, not a column name."""
+    return not name.strip() or _DATA_LIKE.fullmatch(name.strip()) is not None
+
+
+def header_looks_like_data(header: Sequence[str]) -> bool:
+    """True when a third or more of a header's names are numbers, dates or empty: the first
+    line is a data row, so the file has no header (a real header may hold a year or two)."""
+    names = list(header)
+    data_like = sum(1 for name in names if _is_data_like(name))
+    return len(names) > 2 and data_like * 3 >= len(names)
+
+
+def no_header_message(header: Sequence[str]) -> str:
+    shown = ", ".join(repr(name) for name in list(header)[:5]) + (" …" if len(header) > 5 else "")
+    return (f"has no header row: its first line holds values ({shown}), not column names; "
+            "add the export's header line (or re-export with column names)")
+
+
 def _check_header(path: Path, header: list[str]) -> list[str]:
     if not header or all(not name.strip() for name in header):
         raise IngestError(path, "has no header row (the first line is empty)")
     seen: set[str] = set()
     for name in header:
         if name in seen:
+            if _is_data_like(name) and header_looks_like_data(header):
+                raise IngestError(path, no_header_message(header))
             raise IngestError(path, f"the header repeats the column {name!r}")
         seen.add(name)
     return header
+
+
+@contextlib.contextmanager
+def _unlimited_csv_fields() -> Iterator[None]:
+    """Python's csv module refuses fields over 128 KiB by default; pyarrow reads any size, so
+    the line-number scans must too (or they stop early and lose every later line number)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 class CsvSource:
@@ -349,7 +174,7 @@ class CsvSource:
         return opener(self.path, "rt", encoding=self.facts.encoding, newline="")  # type: ignore[operator,return-value]
 
     def _read_header(self) -> list[str]:
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter)
             try:
                 for record in reader:
@@ -435,7 +260,7 @@ class CsvSource:
         valid_lines: list[int] = []
         invalid_lines: list[int] = []
         invalid_sizes: list[int] = []
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter)
             previous_end = 0
             header_seen = False
@@ -500,7 +325,7 @@ class CsvSource:
     def _check_final_quote(self) -> None:
         """An odd number of double quotes: a quoted value may be left open at the end of the
         file (a cut inside the last field still splits into the right number of fields)."""
-        with self._text_stream() as text:
+        with self._text_stream() as text, _unlimited_csv_fields():
             reader = csv.reader(text, delimiter=self.delimiter, strict=True)
             previous_end = 0
             try:
@@ -600,6 +425,7 @@ class FrameSource:
     encoding: str | None = None
     header: list[str] = field(default_factory=list)
     estimated_rows: int | None = None
+    invalid: list[InvalidRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.frame = self.frame.reset_index(drop=True)
@@ -610,7 +436,7 @@ class FrameSource:
         yield self.frame
 
     def rows_read(self) -> int:
-        return len(self.frame)
+        return len(self.frame) + len(self.invalid)
 
     def finish(self) -> None:
         return None
@@ -619,7 +445,7 @@ class FrameSource:
         return [self.positions[int(o)] for o in ordinals]
 
     def invalid_records(self) -> list[InvalidRecord]:
-        return []
+        return list(self.invalid)
 
     def raw_rows(self, ordinals: Sequence[int]) -> pd.DataFrame:
         return self.frame.loc[sorted(set(int(o) for o in ordinals))]

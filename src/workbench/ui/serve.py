@@ -170,6 +170,8 @@ def server_environment(jupyter_data: Path) -> dict[str, str]:
 
 def _require_free_port(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as Voila's own listener does: a port in TIME-WAIT after a restart is free to use
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

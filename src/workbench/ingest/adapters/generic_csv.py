@@ -25,6 +25,8 @@ checks. Every mistake in the mapping file is an error naming the file and the ke
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -35,14 +37,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from workbench import schema
 from workbench.errors import IngestError
-from workbench.ingest.base import Adapter, Mapped, SourceRows
-from workbench.ingest.reading import Source, open_csv_source
+from workbench.ingest.base import Adapter, Mapped, SourceRows, map_distinct
+from workbench.ingest.formats import open_source
+from workbench.ingest.reading import RAW_STRING, Source
 from workbench.ingest.registry import register
+from workbench.ingest.validation import quoted
 
-DEFAULT_FORMATS = {
-    "timestamp": ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    "date": ["%Y-%m-%d"],
-}
+#: Formats tried when a mapping gives none: any ISO 8601 date or timestamp (``2023-01-05``,
+#: ``2023-01-05 14:30``, ``2023-01-05T14:30:00.123Z``, ``2023-01-05T14:30:00-05:00``).
+DEFAULT_FORMATS = {"timestamp": ["ISO8601"], "date": ["ISO8601"]}
+
+
+class LookupSpec(BaseModel):
+    """Code → value from a CSV file beside the mapping file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    key: str
+    value: str
+    unmapped: str = "reject"  # or "keep" (the code itself), or a value for every unlisted code
 
 
 class ColumnSpec(BaseModel):
@@ -54,6 +68,9 @@ class ColumnSpec(BaseModel):
     columns: list[str] | None = None
     constant: Any = None
     hash_of: Literal["all"] | list[str] | None = None
+    file_name: str | bool | None = None
+    extract: str | None = None
+    lookup: LookupSpec | None = None
     formats: list[str] | None = Field(default=None, alias="format")
     hour_column: str | None = None
     values: dict[str, str] | None = None
@@ -72,11 +89,13 @@ class ColumnSpec(BaseModel):
 
     @model_validator(mode="after")
     def _one_origin(self) -> ColumnSpec:
-        given = [name for name in ("column", "columns", "constant", "hash_of")
-                 if getattr(self, name) is not None]
+        given = [name for name in ("column", "columns", "constant", "hash_of", "file_name")
+                 if getattr(self, name) is not None and getattr(self, name) is not False]
         if len(given) != 1:
-            raise ValueError("give exactly one of column, columns, constant, hash_of"
+            raise ValueError("give exactly one of column, columns, constant, hash_of, file_name"
                              + (f" (got {', '.join(given)})" if given else ""))
+        if (self.extract or self.lookup) and not (self.column or self.columns):
+            raise ValueError("extract and lookup apply to a source column (column: …)")
         return self
 
     def source_columns(self) -> list[str]:
@@ -95,9 +114,12 @@ class ColumnMapping(BaseModel):
 
     table: str
     source: str
+    format: Literal["auto", "csv", "json", "jsonl", "excel", "parquet"] = "auto"
+    sheet: str | None = None
     delimiter: str = ","
     missing_values: list[str] = Field(default_factory=list)
     repeated_ids: Literal["reject", "number"] = "reject"
+    neighbourhood_scheme: str | None = None
     columns: dict[str, ColumnSpec]
 
     @model_validator(mode="before")
@@ -122,6 +144,9 @@ def load_mapping(path: Path) -> ColumnMapping:
     if not isinstance(document, dict):
         raise IngestError(path, "a mapping file must be a YAML/JSON object with table, source "
                           "and columns")
+    todo = _first_todo(document)
+    if todo is not None:
+        raise IngestError(path, f"key {todo} is still TODO: replace it (see docs/ingest.md)")
     try:
         mapping = ColumnMapping.model_validate(document)
     except ValidationError as exc:
@@ -129,6 +154,23 @@ def load_mapping(path: Path) -> ColumnMapping:
         raise IngestError(path, "; ".join(problems)) from None
     _check_against_schema(path, mapping)
     return mapping
+
+
+def _first_todo(document: Any, where: str = "") -> str | None:
+    """The key path of the first value (or value-map key) still marked TODO, if any."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            path = f"{where}.{key}" if where else str(key)
+            if value == "TODO":
+                return path
+            found = _first_todo(value, path)
+            if found is not None:
+                return found
+    elif isinstance(document, list):
+        for position, value in enumerate(document):
+            if value == "TODO":
+                return f"{where}[{position}]"
+    return None
 
 
 def _describe_error(error: Any) -> str:
@@ -165,11 +207,55 @@ def _check_against_schema(path: Path, mapping: ColumnMapping) -> None:
             if wrong:
                 raise IngestError(path, f"key columns.{name}: {wrong[0]!r} is not in the "
                                   f"{name} vocabulary ({', '.join(column.vocabulary)})")
+        if spec.extract is not None:
+            try:
+                pattern = re.compile(spec.extract)
+            except re.error as exc:
+                raise IngestError(path, f"key columns.{name}.extract: not a regular expression "
+                                  f"({exc})") from None
+            if pattern.groups > 1:
+                raise IngestError(path, f"key columns.{name}.extract: use at most one (group)")
+        if isinstance(spec.file_name, str):
+            try:
+                re.compile(spec.file_name)
+            except re.error as exc:
+                raise IngestError(path, f"key columns.{name}.file_name: not a regular "
+                                  f"expression ({exc})") from None
+        if spec.lookup is not None:
+            _read_lookup(path, name, spec.lookup)
+    if mapping.neighbourhood_scheme is not None \
+            and "neighbourhood_scheme" not in table.column_names:
+        raise IngestError(path, f"key neighbourhood_scheme: {mapping.table} has no "
+                          "neighbourhood_scheme column")
     missing = [c.name for c in table.columns
                if not c.nullable and c.name != "source" and c.name not in mapping.columns]
     if missing:
         raise IngestError(path, f"key columns: no mapping for the required column(s) "
                           f"{', '.join(missing)} of {mapping.table}")
+
+
+def _read_lookup(mapping_path: Path, name: str, spec: LookupSpec) -> dict[str, str]:
+    """The code → value table of a lookup file (relative to the mapping file's folder)."""
+    where = f"key columns.{name}.lookup"
+    file = (mapping_path.parent / spec.file).resolve()
+    if not file.is_file():
+        raise IngestError(mapping_path, f"{where}.file: no such file {file}")
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = reader.fieldnames or []
+            for column in (spec.key, spec.value):
+                if column not in fields:
+                    raise IngestError(mapping_path, f"{where}: {file.name} has no column "
+                                      f"{column!r} (columns: {', '.join(fields)})")
+            table: dict[str, str] = {}
+            for row in reader:
+                key = (row.get(spec.key) or "").strip()
+                if key and key not in table:
+                    table[key] = (row.get(spec.value) or "").strip()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise IngestError(mapping_path, f"{where}.file: cannot read {file} ({exc})") from None
+    return table
 
 
 class GenericCsvAdapter(Adapter):
@@ -187,6 +273,8 @@ class GenericCsvAdapter(Adapter):
         for spec in mapping.columns.values():
             required += [name for name in spec.source_columns() if name not in required]
         self.required_columns = tuple(required)
+        self.lookups = {name: _read_lookup(mapping_path, name, spec.lookup)
+                        for name, spec in mapping.columns.items() if spec.lookup is not None}
 
     @classmethod
     def create(cls, mapping: Path | None = None) -> Adapter:
@@ -196,7 +284,8 @@ class GenericCsvAdapter(Adapter):
         return cls(load_mapping(mapping), mapping)
 
     def read(self, path: Path) -> Source:
-        return open_csv_source(path, delimiter=self.mapping.delimiter)
+        return open_source(path, self.mapping.format, delimiter=self.mapping.delimiter,
+                           sheet=self.mapping.sheet)
 
     def sequenced_columns(self, source: Source) -> Mapping[str, str]:
         if self.mapping.repeated_ids != "number":
@@ -210,7 +299,9 @@ class GenericCsvAdapter(Adapter):
         for name, spec in specs.items():
             if name in ("latitude", "longitude") and self._paired_coordinates():
                 continue
-            values[name] = self._values(rows, self.table.column(name), spec)
+            values[name] = self._values(rows, self.table.column(name), spec, name)
+        if self.mapping.neighbourhood_scheme is not None and "neighbourhood_scheme" not in specs:
+            values["neighbourhood_scheme"] = self.mapping.neighbourhood_scheme
         if self._paired_coordinates():
             latitude, longitude = specs["latitude"].column, specs["longitude"].column
             assert latitude and longitude
@@ -221,11 +312,16 @@ class GenericCsvAdapter(Adapter):
         specs = self.mapping.columns
         return all(name in specs and specs[name].column for name in ("latitude", "longitude"))
 
-    def _values(self, rows: SourceRows, column: schema.Column, spec: ColumnSpec) -> Any:
+    def _values(self, rows: SourceRows, column: schema.Column, spec: ColumnSpec,
+                name: str) -> Any:
         if spec.constant is not None:
             return _constant(column, spec.constant)
         if spec.hash_of is not None:
             return rows.content_id(None if spec.hash_of == "all" else spec.hash_of)
+        if spec.file_name is not None and spec.file_name is not False:
+            return _constant(column, self._from_file_name(rows, name, spec.file_name))
+        if spec.column and (spec.extract or spec.lookup):
+            spec = spec.model_copy(update={"column": self._transformed(rows, spec, name)})
         if column.dtype in ("timestamp", "date"):
             source = spec.column or spec.columns or []
             parsed = rows.timestamp(source, spec.formats or DEFAULT_FORMATS[column.dtype])
@@ -257,6 +353,42 @@ class GenericCsvAdapter(Adapter):
             return rows.boolean(source_column, **options)
         raise IngestError(self.mapping_path, f"key columns.{column.name}: columns of type "
                           f"{column.dtype} are not supported by generic-csv")
+
+
+    def _from_file_name(self, rows: SourceRows, name: str, pattern: str | bool) -> str:
+        file_name = rows.path.name if rows.path is not None else ""
+        if pattern is True:
+            return file_name
+        match = re.search(str(pattern), file_name)
+        if match is None:
+            raise IngestError(rows.path or file_name, f"the file name does not match "
+                              f"columns.{name}.file_name ({pattern}) of {self.mapping_path}")
+        return match.group(1) if match.re.groups else match.group(0)
+
+    def _transformed(self, rows: SourceRows, spec: ColumnSpec, name: str) -> str:
+        """The spec's source column after ``extract`` and ``lookup``, as a derived column."""
+        assert spec.column is not None
+        values = rows.extract(spec.column, spec.extract) if spec.extract else rows.text(spec.column)
+        if spec.lookup is not None:
+            table = self.lookups[name]
+            looked_up = map_distinct(values, table.get)
+            unknown = values.notna() & looked_up.isna()
+            if spec.lookup.unmapped == "keep":
+                looked_up = looked_up.mask(unknown, values)
+            elif spec.lookup.unmapped != "reject":
+                looked_up = looked_up.mask(unknown, spec.lookup.unmapped)
+            elif unknown.any():
+                where = f"not in the lookup {spec.lookup.file} (column {spec.lookup.key})"
+                rows.flag(unknown, spec.column, f"{where}: " + quoted(values[unknown])
+                          + f" in {spec.column}", problem=f"{where} in {spec.column}",
+                          value=values)
+            values = pd.Series(looked_up, index=values.index).astype(RAW_STRING)
+        return rows.derive(spec.column if self._uses(spec.column) == 1
+                           else f"{spec.column} ({name})", values)
+
+    def _uses(self, source_column: str) -> int:
+        return sum(1 for spec in self.mapping.columns.values()
+                   if source_column in spec.source_columns())
 
 
 def _constant(column: schema.Column, value: Any) -> Any:

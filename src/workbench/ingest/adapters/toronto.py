@@ -210,11 +210,18 @@ class TorontoNeighbourhoodsAdapter(Adapter):
         from zipfile import BadZipFile  # noqa: PLC0415
 
         import openpyxl  # noqa: PLC0415 - only this adapter needs it
+        from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
         check_readable_file(path)
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if head != b"PK\x03\x04":
+            kind = "text (a CSV export?)" if _looks_like_text(path) else "not a workbook"
+            raise IngestError(path, f"is not an Excel workbook (.xlsx): its content is {kind}; "
+                              "this adapter reads the City's neighbourhood-profiles .xlsx file")
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
             raise IngestError(path, f"is not a readable Excel workbook ({exc})") from None
         try:
             if self.sheet not in workbook.sheetnames:
@@ -259,6 +266,13 @@ class TorontoNeighbourhoodsAdapter(Adapter):
                 "population": rows.integer("population", minimum=0),
             },
         }
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as handle:
+        sample = handle.read(4096)
+    return b"\x00" not in sample and all(32 <= b < 127 or b in b"\t\r\n" or b >= 128
+                                           for b in sample)
 
 
 register("toronto-shootings", TorontoShootingsAdapter)
