@@ -389,3 +389,75 @@ def test_repeat_victims_need_a_victim_key(warehouse_with):
     keyed = table.mutate(victim_key=table.incident_id.substr(0, 3))  # every row: "inc"
     victims = repeats.repeat_victims(keyed, as_of=AS_OF, minimum_incidents=1)
     assert victims["incidents"].tolist() == [1]
+
+
+# ------------------------------------------------------------------ the demo city
+
+
+@pytest.fixture(scope="module")
+def demo_burglaries(demo_warehouse):
+    return demo_warehouse.table("incidents")
+
+
+@pytest.mark.slow
+def test_the_planted_near_repeat_pattern_is_found_in_its_division(demo_burglaries,
+                                                                  demo_end_date):
+    from workbench.demo.signals import NEAR_REPEAT_BURGLARY as planted
+
+    result = near_repeat.near_repeat_test(
+        demo_burglaries, as_of=demo_end_date, days=365, division=planted.division,
+        offence_categories=[planted.offence_category])
+    nearest = result.table.set_index(["distance_band", "time_band"])
+    assert nearest.loc[(1, 0), "p_value"] == pytest.approx(0.001)  # the smallest possible
+    assert nearest.loc[(1, 0), "knox_ratio"] > 3
+    extent = near_repeat.near_repeat_extent(result)
+    # planted: < 200 m (follow-ons of one burglary can be up to 400 m from each other) and
+    # < 14 days, fading with a 4-day half-life
+    assert 200 <= extent.distance_metres <= 300
+    assert 7 <= extent.days <= 21
+    assert extent.repeat  # a fifth of the follow-ons are at the same address
+    labels = near_repeat.near_repeat_labels(
+        demo_burglaries, as_of=demo_end_date, days=365, division=planted.division,
+        offence_categories=[planted.offence_category], extent=extent)
+    shares = labels["role"].value_counts(normalize=True)
+    assert shares["near_repeat"] + shares["repeat"] > 0.15
+    hot = near_repeat.hot_originators(labels, as_of=demo_end_date, extent=extent)
+    window = dt.timedelta(days=math.ceil(extent.window_days))
+    assert (hot["last_occurred_at"].dt.date > demo_end_date - window).all()
+    assert (hot["incidents"] >= 2).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("division", ["D2", "D3", "D5", "D6", "D7"])
+def test_no_near_repeat_pattern_where_none_was_planted(demo_burglaries, demo_end_date,
+                                                       division):
+    # D1 is left out: its planted break-and-enter surge (signal 1) is itself a space-time
+    # cluster. At alpha = 0.001 a chance finding happens in about 1 build in 1,000.
+    result = near_repeat.near_repeat_test(
+        demo_burglaries, as_of=demo_end_date, days=365, division=division,
+        offence_categories=["break_and_enter"], alpha=0.001)
+    extent = near_repeat.near_repeat_extent(result)
+    assert not extent.near_repeat, result.matrix("p_value")
+
+
+@pytest.mark.slow
+def test_the_planted_half_life_is_recovered(demo_burglaries, demo_end_date):
+    from workbench.demo.signals import NEAR_REPEAT_BURGLARY as planted
+
+    result = near_repeat.near_repeat_test(
+        demo_burglaries, as_of=demo_end_date, days=5 * 365 - 30, division=planted.division,
+        offence_categories=[planted.offence_category],
+        time_breaks=knox.band_breaks(2, 10, same_location=None), permutations=199)
+    decay = near_repeat.near_repeat_decay(result, distance_metres=planted.distance_metres)
+    assert decay.half_life_days == pytest.approx(planted.half_life_days, rel=0.5)
+
+
+@pytest.mark.slow
+def test_burglary_concentrates_at_few_places_in_the_demo(demo_burglaries, demo_end_date):
+    curve = repeats.concentration_curve(demo_burglaries, as_of=demo_end_date, days=365)
+    summary = repeats.concentration_summary(curve).set_index("measure")
+    top_fifth = summary.loc["top 20% of units", "share_of_incidents"]
+    assert 0.2 < top_fifth < 1  # a few addresses attract many events
+    places = repeats.repeat_locations(demo_burglaries, as_of=demo_end_date, days=365, top=10)
+    assert places["incidents"].is_monotonic_decreasing and places["incidents"].min() >= 2
+    assert places["neighbourhood_id"].notna().all()

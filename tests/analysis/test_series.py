@@ -107,3 +107,32 @@ def test_options_are_checked(warehouse_with):
         crime_series(table, offence_category="robbery", as_of=AS_OF, minimum_members=1)
     with pytest.raises(AnalysisInputError, match="weapon"):
         crime_series(table, offence_category="robbery", as_of=AS_OF, match_fields=["weapon"])
+
+
+@pytest.mark.slow
+def test_the_planted_robbery_series_is_found_in_the_demo_city(demo_warehouse, demo_end_date):
+    from workbench.demo.signals import COMMERCIAL_ROBBERY_SERIES as planted
+
+    found = crime_series(demo_warehouse.table("incidents"),
+                         offence_category=planted.offence_category, as_of=demo_end_date,
+                         days=90, division=planted.division)
+    significant = found.series[found.series["significant"]]
+    assert len(significant) == 1
+    series_id = significant.iloc[0]["series_id"]
+    members = found.members[found.members["series_id"] == series_id]
+    planted_moments = {dt.datetime.combine(day, dt.time.fromisoformat(clock))
+                       for day, clock in zip(planted.dates(demo_end_date), planted.times_of_day,
+                                             strict=True)}
+    assert planted_moments <= {moment.to_pydatetime() for moment in members["occurred_at"]}
+    assert len(members) <= planted.incidents + 2  # at most a chance neighbour or two
+    assert f"offence code {planted.offence_code}" in significant.iloc[0]["shared"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("division", ["D1", "D2", "D3", "D5", "D6", "D7"])
+def test_no_robbery_series_where_none_was_planted(demo_warehouse, demo_end_date, division):
+    # 999 permutations, alpha 0.001: a chance series in about 1 build in 1,000 per division
+    found = crime_series(demo_warehouse.table("incidents"), offence_category="robbery",
+                         as_of=demo_end_date, days=90, division=division, permutations=999,
+                         alpha=0.001)
+    assert not found.series["significant"].any(), found.series
