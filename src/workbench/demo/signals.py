@@ -210,7 +210,7 @@ class CommercialRobberySeries:
     day ``times_of_day``, at the addresses nearest to evenly spaced points on a
     ``corridor_metres`` long north–south line through the middle of the division (the first
     robbery at the south end, each next one further north). They are added to the ordinary
-    robberies (eight in a division that has about 80 a year: no CompStat cell changes), are
+    robberies (eight in a division that has about 110 a year: no CompStat cell changes), are
     reported within hours and are all still open.
 
     Found by :func:`workbench.analysis.series.crime_series` for the division's robberies of
