@@ -386,4 +386,6 @@ def test_every_planted_id_exists_in_the_warehouse(demo_warehouse):
     assert signals.USE_OF_FORCE_DISPROPORTIONALITY.race_group in values(
         "population_by_race", "race_group"
     )
-    assert len({s.signal_id for s in signals.SIGNALS}) == len(signals.SIGNALS) == 5
+    assert signals.NEAR_REPEAT_BURGLARY.division in values("divisions", "division")
+    assert signals.COMMERCIAL_ROBBERY_SERIES.division in values("divisions", "division")
+    assert len({s.signal_id for s in signals.SIGNALS}) == len(signals.SIGNALS) == 7

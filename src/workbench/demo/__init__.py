@@ -1,4 +1,4 @@
-"""The embedded demo city: a synthetic police service with five years of data and five planted
+"""The embedded demo city: a synthetic police service with five years of data and seven planted
 signals (see :mod:`workbench.demo.signals` and ``docs/demo-city.md``).
 
     from workbench.demo import build_demo_city

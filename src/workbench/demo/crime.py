@@ -13,7 +13,7 @@ census shares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -21,10 +21,11 @@ import pyarrow as pa
 from workbench import schema
 from workbench.demo import _profiles as profiles
 from workbench.demo import _sampling as sampling
+from workbench.demo import patterns
 from workbench.demo._world import SOURCE, World
 from workbench.demo.city import CityLayout, population_at_days, to_longitude_latitude
 from workbench.demo.errors import DemoCityError
-from workbench.demo.signals import BREAK_AND_ENTER_SURGE
+from workbench.demo.signals import BREAK_AND_ENTER_SURGE, COMMERCIAL_ROBBERY_SERIES
 
 LOCATION_TYPES = (
     "residence",
@@ -144,6 +145,7 @@ if tuple(p.category for p in OFFENCE_PROFILES) != tuple(schema.OFFENCE_CATEGORIE
 
 _CATEGORY_INDEX = {p.category: i for i, p in enumerate(OFFENCE_PROFILES)}
 BREAK_AND_ENTER = _CATEGORY_INDEX["break_and_enter"]
+ROBBERY = _CATEGORY_INDEX["robbery"]
 _ALL_CODES = tuple(code for p in OFFENCE_PROFILES for code, _ in p.codes)
 _CODE_PROBABILITIES = np.zeros((len(OFFENCE_PROFILES), len(_ALL_CODES)))
 _column = 0
@@ -269,49 +271,31 @@ def incidents_for_month(
     counts = rng.poisson(expected_daily_incidents(world, days, shares))
     cell = sampling.expand_counts(counts)
     category, neighbourhood, day_index = np.unravel_index(cell, counts.shape)
-    size = len(cell)
     hour_names = [p.hour_profile for p in OFFENCE_PROFILES]
     occurred = profiles.seconds_in_day(
         rng, days[day_index], category, profiles.hour_matrix(hour_names)
     )
+    draws = _with_planted_patterns(
+        world, year, month, first, last, _draw_attributes(rng, world, category, neighbourhood,
+                                                          occurred)
+    )
 
-    lag_component = sampling.sample_by_group(
-        rng, category, np.array([p.report_lag_shares for p in OFFENCE_PROFILES])
-    )
-    lag_hours = np.minimum(
-        sampling.lognormal_minutes(
-            rng, _LAG_MEDIAN_HOURS[lag_component], _LAG_SIGMA[lag_component], size
-        ),
-        _MAX_LAG_HOURS,
-    )
-    reported = occurred + (lag_hours * 3600).astype("int64")
-    code = sampling.sample_by_group(rng, category, _CODE_PROBABILITIES)
-    location = sampling.sample_by_group(rng, neighbourhood, layout.location_weight)
-    location_type = sampling.sample_by_group(
-        rng, category, np.array([p.location_types for p in OFFENCE_PROFILES], dtype=float)
-    )
-    withheld = (
-        rng.random(size) < np.array([p.no_location_share for p in OFFENCE_PROFILES])[category]
-    )
-    domestic = rng.random(size) < np.array([p.domestic_share for p in OFFENCE_PROFILES])[category]
-    clearance = _clearance(rng, world, category, reported)
-
-    keep = reported <= world.end_seconds  # not yet reported: not yet in the data
-    order = np.argsort(occurred[keep], kind="stable")
-    pick = np.flatnonzero(keep)[order]
-    category, neighbourhood, code = category[pick], neighbourhood[pick], code[pick]
-    occurred, reported, location = occurred[pick], reported[pick], location[pick]
+    keep = draws.reported <= world.end_seconds  # not yet reported: not yet in the data
+    order = np.argsort(draws.occurred[keep], kind="stable")
+    draws = draws.take(np.flatnonzero(keep)[order])
+    category, neighbourhood, code = draws.category, draws.neighbourhood, draws.code
+    occurred, reported, location = draws.occurred, draws.reported, draws.location
     location_type, withheld, domestic, clearance = (
-        location_type[pick],
-        withheld[pick],
-        domestic[pick],
-        clearance[pick],
+        draws.location_type,
+        draws.withheld,
+        draws.domestic,
+        draws.clearance,
     )
 
     latitude, longitude = _coordinates(world, neighbourhood, location)
     division = layout.division_index[neighbourhood]
     neighbourhood_or_none = np.where(withheld, -1, neighbourhood)
-    count = len(pick)
+    count = len(category)
     table = pa.table(
         {
             "incident_id": sampling.numbered_ids(
@@ -342,6 +326,101 @@ def incidents_for_month(
         reported,
         clearance,
     )
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """Incidents being generated: one array per attribute, all the same length."""
+
+    category: np.ndarray
+    neighbourhood: np.ndarray
+    location: np.ndarray
+    occurred: np.ndarray
+    reported: np.ndarray
+    code: np.ndarray
+    location_type: np.ndarray
+    withheld: np.ndarray
+    domestic: np.ndarray
+    clearance: np.ndarray
+
+    def take(self, index: np.ndarray) -> _Draws:
+        return _Draws(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    @staticmethod
+    def concatenate(parts: list[_Draws]) -> _Draws:
+        return _Draws(*(np.concatenate([getattr(p, f.name) for p in parts])
+                        for f in fields(_Draws)))
+
+
+def _draw_attributes(
+    rng: np.random.Generator,
+    world: World,
+    category: np.ndarray,
+    neighbourhood: np.ndarray,
+    occurred: np.ndarray,
+    location: np.ndarray | None = None,
+) -> _Draws:
+    """Report lag, offence code, address (unless given), premises, withheld location, domestic
+    flag and clearance of incidents whose category, neighbourhood and time are known."""
+    size = len(category)
+    lag_component = sampling.sample_by_group(
+        rng, category, np.array([p.report_lag_shares for p in OFFENCE_PROFILES])
+    )
+    lag_hours = np.minimum(
+        sampling.lognormal_minutes(
+            rng, _LAG_MEDIAN_HOURS[lag_component], _LAG_SIGMA[lag_component], size
+        ),
+        _MAX_LAG_HOURS,
+    )
+    reported = occurred + (lag_hours * 3600).astype("int64")
+    code = sampling.sample_by_group(rng, category, _CODE_PROBABILITIES)
+    if location is None:
+        location = sampling.sample_by_group(rng, neighbourhood, world.layout.location_weight)
+    location_type = sampling.sample_by_group(
+        rng, category, np.array([p.location_types for p in OFFENCE_PROFILES], dtype=float)
+    )
+    withheld = (
+        rng.random(size) < np.array([p.no_location_share for p in OFFENCE_PROFILES])[category]
+    )
+    domestic = rng.random(size) < np.array([p.domestic_share for p in OFFENCE_PROFILES])[category]
+    clearance = _clearance(rng, world, category, reported)
+    return _Draws(category, neighbourhood, location, occurred, reported, code, location_type,
+                  withheld, domestic, clearance)
+
+
+def _with_planted_patterns(
+    world: World, year: int, month: int, first: int, last: int, draws: _Draws
+) -> _Draws:
+    """The month's incidents with signals 6 and 7 planted: the near-repeat division's
+    burglaries thinned and given follow-ons, and the series' robberies of the month added.
+    They come from a stream of their own, so every other incident is as without them."""
+    rng = sampling.derived_rng(world.seed, "planted_incidents", year, month)
+    follow_ons = patterns.near_repeat_follow_ons(
+        rng, world, draws.category, draws.neighbourhood, draws.location, draws.occurred,
+        BREAK_AND_ENTER,
+    )
+    children = _draw_attributes(
+        rng, world, np.full(len(follow_ons.occurred), BREAK_AND_ENTER), follow_ons.neighbourhood,
+        follow_ons.occurred, follow_ons.location,
+    )
+    series = patterns.series_in_month(world, first, last)
+    robberies = _draw_attributes(
+        rng, world, np.full(len(series.occurred), ROBBERY), series.neighbourhood,
+        series.occurred, series.location,
+    )
+    planted = COMMERCIAL_ROBBERY_SERIES
+    robberies = _Draws(
+        robberies.category, robberies.neighbourhood, robberies.location, robberies.occurred,
+        # reported within the hour
+        robberies.occurred + rng.integers(300, 3600, len(series.occurred)),
+        np.full(len(series.occurred), _ALL_CODES.index(planted.offence_code)),
+        np.full(len(series.occurred), LOCATION_TYPES.index(planted.location_type)),
+        np.zeros(len(series.occurred), dtype=bool),
+        np.zeros(len(series.occurred), dtype=bool),
+        np.full(len(series.occurred), CLEARANCES.index("open")),
+    )
+    return _Draws.concatenate([draws.take(np.flatnonzero(follow_ons.keep)), children,
+                               robberies])
 
 
 def _coordinates(

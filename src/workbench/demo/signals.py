@@ -2,7 +2,7 @@
 
 The demo city is a stationary world with mild city-wide trends: every neighbourhood, unit,
 officer and division follows the same process (seasonality, weekly and daily cycles, Poisson
-noise). Exactly five things are planted on top, listed here with their ids and strengths. The
+noise). Exactly seven things are planted on top, listed here with their ids and strengths. The
 generator reads them from this module, and tests and analyses import them, so the documented
 strength and the planted one cannot drift apart. ``docs/demo-city.md`` explains each one.
 
@@ -163,11 +163,88 @@ class ResponseTimeDegradation:
         return self.median_increase_minutes * fraction
 
 
+@dataclass(frozen=True)
+class NearRepeatBurglary:
+    """Signal 6: near-repeat burglary in one division — after a break-and-enter, more follow
+    close by for about two weeks.
+
+    In ``division``, every break-and-enter is followed by a Poisson(``follow_on_rate``) number
+    of further break-and-enters. Each follow-on happens a delay after it drawn from an
+    exponential with half-life ``half_life_days`` cut off at ``days`` days, at the same address
+    with probability ``same_address_share`` (a repeat), else at another address of the division
+    less than ``distance_metres`` away along the street grid (Manhattan distance; the nearest
+    such address when none is that close, which is rare). Follow-ons do not have follow-ons of
+    their own. To leave the division's break-and-enter rate unchanged, each ordinary
+    break-and-enter is first kept with probability ``1 / (1 + follow_on_rate)``: totals,
+    seasons and neighbourhood shares are as before (so no CompStat cell or hot spot changes);
+    only the timing and spacing of the burglaries are clustered.
+
+    A Knox test on a year of the division's break-and-enters (100 m × 7-day bands) then finds
+    the cells below 200 m and 14 days significant (p = 0.001 with 999 permutations): Knox
+    ratio about ``expected_ratio_near_first_week`` in 1–200 m × 0–7 days, the excess fading
+    with a half-life near ``half_life_days``. Other divisions show no such pattern.
+    """
+
+    signal_id: str = "near_repeat_burglary"
+    division: str = "D4"
+    offence_category: str = "break_and_enter"
+    follow_on_rate: float = 0.25
+    distance_metres: float = 200.0
+    days: int = 14
+    half_life_days: float = 4.0
+    same_address_share: float = 0.2
+    expected_ratio_near_first_week: float = 6.0
+
+    @property
+    def keep_share(self) -> float:
+        """Share of ordinary break-and-enters kept, so the follow-ons restore the rate."""
+        return 1.0 / (1.0 + self.follow_on_rate)
+
+
+@dataclass(frozen=True)
+class CommercialRobberySeries:
+    """Signal 7: one series — a string of armed robberies of shops at night along one road.
+
+    ``len(days_before_end)`` robberies (``offence_code``, premises ``location_type``) in
+    ``division``, on the days ``days_before_end`` before the build's end date at the times of
+    day ``times_of_day``, at the addresses nearest to evenly spaced points on a
+    ``corridor_metres`` long north–south line through the middle of the division (the first
+    robbery at the south end, each next one further north). They are added to the ordinary
+    robberies (eight in a division that has about 110 a year: no CompStat cell changes), are
+    reported within hours and are all still open.
+
+    Found by :func:`workbench.analysis.series.crime_series` for the division's robberies of
+    the last 90 days as one series holding every planted robbery (p = 0.005 with 199
+    permutations: no shuffle of times and modus operandi links that many); no other division
+    has a significant robbery series.
+    """
+
+    signal_id: str = "commercial_robbery_series"
+    division: str = "D4"
+    offence_category: str = "robbery"
+    offence_code: str = "1610-110"
+    location_type: str = "commercial"
+    days_before_end: tuple[int, ...] = (38, 33, 29, 24, 19, 15, 9, 4)
+    times_of_day: tuple[str, ...] = (
+        "22:10", "21:45", "22:30", "23:05", "22:20", "21:55", "22:40", "22:15")
+    corridor_metres: float = 2_000.0
+
+    @property
+    def incidents(self) -> int:
+        return len(self.days_before_end)
+
+    def dates(self, end_date: dt.date) -> tuple[dt.date, ...]:
+        """The robberies' dates for a build ending on ``end_date``, earliest first."""
+        return tuple(end_date - dt.timedelta(days=d) for d in self.days_before_end)
+
+
 BREAK_AND_ENTER_SURGE = BreakAndEnterSurge()
 SICK_LEAVE_UNIT = SickLeaveUnit()
 USE_OF_FORCE_DISPROPORTIONALITY = UseOfForceDisproportionality()
 OFFICER_USE_OF_FORCE = OfficerUseOfForce()
 RESPONSE_TIME_DEGRADATION = ResponseTimeDegradation()
+NEAR_REPEAT_BURGLARY = NearRepeatBurglary()
+COMMERCIAL_ROBBERY_SERIES = CommercialRobberySeries()
 
 PlantedSignal = (
     BreakAndEnterSurge
@@ -175,6 +252,8 @@ PlantedSignal = (
     | UseOfForceDisproportionality
     | OfficerUseOfForce
     | ResponseTimeDegradation
+    | NearRepeatBurglary
+    | CommercialRobberySeries
 )
 
 SIGNALS: tuple[PlantedSignal, ...] = (
@@ -183,6 +262,8 @@ SIGNALS: tuple[PlantedSignal, ...] = (
     USE_OF_FORCE_DISPROPORTIONALITY,
     OFFICER_USE_OF_FORCE,
     RESPONSE_TIME_DEGRADATION,
+    NEAR_REPEAT_BURGLARY,
+    COMMERCIAL_ROBBERY_SERIES,
 )
 
 
