@@ -19,8 +19,8 @@ Erlang C on the offered load of *all* dispatched calls (units are busy with any 
 ``discipline="priority"`` (the default: dispatchers send the next free unit to the most
 urgent call, without recalling a unit from a call), a waiting Priority 1 call waits behind
 other Priority 1 calls only, while units free up at rate ``c·μ``: its wait is taken as
-exponential with rate ``c·μ − λ₁``, whose mean ``C / (c·μ − λ₁)`` is Cobham's (1954) exact mean
-wait of the highest class of a non-pre-emptive M/M/c priority queue. With ``"fifo"`` every
+exponential with rate ``c·μ − λ₁``, whose mean ``C / (c·μ − λ₁)`` is Cobham's (1954) exact
+mean wait of the highest class of a non-pre-emptive M/M/c priority queue. With ``"fifo"`` every
 call waits in one line: rate ``c·μ − λ`` (the Erlang C waiting-time distribution).
 An hour with no unit on duty, or with more Priority 1 work than the units can clear, has no
 finite response time (reported as infinity).

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, \
-    model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.analysis._common import AnalysisInputError
 from workbench.analysis.deployment.schedule import ShiftRules, parse_pattern
@@ -40,55 +39,68 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=80, description="Name shown in comparisons")
-    description: str = Field("", max_length=500, description="What the scenario tests")
+    description: str = Field(default="", max_length=500,
+                             description="What the scenario tests")
     wait_probability: float | None = Field(
-        0.10, gt=0, lt=1, description="Response target: at most this share of calls waits "
-        "for a free unit (Erlang C); empty to use the dispatch-time target only")
+        default=0.10, gt=0, lt=1,
+        description="Response target: at most this share of calls waits for a free unit "
+        "(Erlang C); empty to use the dispatch-time target only")
     answer_minutes: float | None = Field(
-        None, gt=0, le=120, description="Response target: a unit dispatched within this many "
-        "minutes for at least service_level of calls")
-    service_level: float | None = Field(None, gt=0, lt=1, description="See answer_minutes")
+        default=None, gt=0, le=120,
+        description="Response target: a unit dispatched within this many minutes for at "
+        "least service_level of calls")
+    service_level: float | None = Field(default=None, gt=0, lt=1,
+                                        description="See answer_minutes")
     proactive_share: float = Field(
-        0.40, ge=0, le=0.9, description="Share of patrol time kept free of calls (Wilson and "
-        "Weiss; 0.40 = the rule of 60)")
+        default=0.40, ge=0, le=0.9,
+        description="Share of patrol time kept free of calls (Wilson and Weiss; 0.40 = the "
+        "rule of 60)")
     demand_growth: float = Field(
-        0.0, ge=-0.9, le=5.0, description="Change in calls on top of the forecast "
-        "(0.10 = 10 % more)")
+        default=0.0, ge=-0.9, le=5.0,
+        description="Change in calls on top of the forecast (0.10 = 10 % more)")
     divert: dict[str, float] = Field(
-        default_factory=dict, description="Call type → share of its (non-Priority 1) calls "
-        "diverted to an alternative response")
-    shift_lengths: list[int] = Field([8, 10, 12], min_length=1,
+        default_factory=dict,
+        description="Call type → share of its (non-Priority 1) calls diverted to an "
+        "alternative response")
+    shift_lengths: list[int] = Field(default_factory=lambda: [8, 10, 12], min_length=1,
                                      description="Shift lengths allowed (hours)")
-    start_hours: list[int] = Field(list(range(24)), min_length=1,
+    start_hours: list[int] = Field(default_factory=lambda: list(range(24)), min_length=1,
                                    description="Shift start times allowed (0–23)")
     patterns: dict[int, list[str]] = Field(
-        default_factory=dict, description="Days-on patterns per shift length (e.g. "
-        "{8: [5on2off]}); lengths not named use the defaults")
-    minimum_per_shift: int = Field(1, ge=1, le=100,
+        default_factory=dict,
+        description="Days-on patterns per shift length (e.g. {8: [5on2off]}); lengths not "
+        "named use the defaults")
+    minimum_per_shift: int = Field(default=1, ge=1, le=100,
                                    description="Officers on a shift start time if it is used")
     maximum_shift_lines: int | None = Field(
-        None, ge=1, le=72, description="Most distinct shift start times × lengths used")
+        default=None, ge=1, le=72,
+        description="Most distinct shift start times × lengths used")
     officers_change: dict[str, int] = Field(
-        default_factory=dict, description="Division → patrol positions added (+) or removed "
-        "(−); the plan must then fit that many positions")
+        default_factory=dict,
+        description="Division → patrol positions added (+) or removed (−); the plan must "
+        "then fit that many positions")
     overtime_cap_hours: float = Field(
-        0.0, ge=0, le=10_000, description="Overtime officer-hours a week the plan may use in "
-        "each division (call-backs and hold-overs)")
-    overtime_block_hours: int = Field(4, ge=1, le=12,
+        default=0.0, ge=0, le=10_000,
+        description="Overtime officer-hours a week the plan may use in each division "
+        "(call-backs and hold-overs)")
+    overtime_block_hours: int = Field(default=4, ge=1, le=12,
                                       description="Length of one overtime block (hours)")
     minimum_staffing_share: float = Field(
-        1.0, ge=0, le=3, description="Share of the units' minimum staffing kept as a floor "
-        "(0 = the workload alone sets staffing)")
+        default=1.0, ge=0, le=3,
+        description="Share of the units' minimum staffing kept as a floor (0 = the workload "
+        "alone sets staffing)")
     minimum_staffing: dict[str, int] = Field(
-        default_factory=dict, description="Division → minimum officers on duty (overrides "
-        "minimum_staffing_share)")
-    officers_per_unit: float = Field(1.0, gt=0, le=4, description="Officers in a patrol unit")
+        default_factory=dict,
+        description="Division → minimum officers on duty (overrides minimum_staffing_share)")
+    officers_per_unit: float = Field(default=1.0, gt=0, le=4,
+                                     description="Officers in a patrol unit")
     discipline: Literal["priority", "fifo"] = Field(
-        "priority", description="Queue order for the Priority 1 response model")
+        default="priority", description="Queue order for the Priority 1 response model")
     processing_minutes: float | None = Field(
-        None, ge=0, le=60, description="Call-processing minutes before dispatch; empty = the "
-        "median measured for Priority 1 calls")
-    saturation_threshold: float = Field(0.60, gt=0, le=1,
+        default=None, ge=0, le=60,
+        description="Call-processing minutes before dispatch (a constant); empty = the "
+        "distribution measured for Priority 1 calls")
+    saturation_threshold: float = Field(default=0.60, gt=0, le=1,
                                         description="Saturation flagged above this share")
 
     @field_validator("divert")

@@ -146,7 +146,9 @@ def tours(rules: ShiftRules) -> tuple[pd.DataFrame, sparse.csc_array]:
         first_day, line, weekly_hours`` (``line`` numbers the length × start-time lines);
         ``coverage`` is a 168 × tours 0/1 matrix.
     """
-    rows, columns, records = [], [], []
+    rows: list[int] = []
+    columns: list[int] = []
+    records: list[dict[str, object]] = []
     lines: dict[tuple[int, int], int] = {}
     for length in sorted({int(v) for v in rules.lengths}):
         for pattern in dict.fromkeys(rules.patterns_for(length)):

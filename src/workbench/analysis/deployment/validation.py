@@ -24,8 +24,7 @@ import pandas as pd
 
 from workbench.analysis import calls as calls_analysis
 from workbench.analysis import staffing
-from workbench.analysis._common import AnalysisInputError, InsufficientDataError, \
-    require_columns
+from workbench.analysis._common import AnalysisInputError, InsufficientDataError, require_columns
 from workbench.analysis.deployment import queueing
 from workbench.analysis.deployment.demand import HOURS, TRAVEL_QUANTILES, priority_one_times
 
