@@ -191,10 +191,12 @@ def test_a_position_cap_leaves_the_rest_as_shortfall():
 def test_quick_and_lp_methods_bracket_the_integer_optimum():
     rng = np.random.default_rng(3)
     required = np.round(3 + 3 * np.sin(np.arange(168) * 2 * np.pi / 24) + rng.random(168))
-    rules = schedule.ShiftRules(start_hours=tuple(range(0, 24, 3)))
-    exact = schedule.optimise_schedule(required, rules, mip_gap=0.0, time_limit=60)
+    rules = schedule.ShiftRules(lengths=(8, 12), start_hours=(0, 8, 16))
+    exact = schedule.optimise_schedule(required, rules, mip_gap=0.0, time_limit=120)
     quick = schedule.optimise_schedule(required, rules, method="quick")
     bound = schedule.optimise_schedule(required, rules, method="lp")
+    assert exact.solution.status == 0  # proven optimal
+    assert exact.solution.bound == pytest.approx(exact.solution.objective)
     assert bound.solution.objective <= exact.solution.objective + 1e-6
     assert exact.solution.objective <= quick.solution.objective + 1e-6
     assert np.all(quick.on_duty >= required) and quick.shortfall.sum() == 0

@@ -24,16 +24,17 @@ _SERIES = {
     "current_officers": ("On duty, current roster", "#7f7f7f"),
     "committed_officers": ("Busy on calls", PALETTE[1]),
 }
-#: Measures :func:`scenario_comparison_chart` can draw: column → (title, number format).
-SCENARIO_MEASURES: dict[str, tuple[str, str]] = {
-    "staffed_hours": ("Officer-hours on duty a week", ",.0f"),
-    "fte": ("Positions (FTE)", ",.1f"),
-    "annual_cost": ("Annual cost ($)", "$,.3s"),
-    "p1_median_minutes": ("Priority 1 response, median (min)", ".1f"),
-    "p1_p90_minutes": ("Priority 1 response, 90th percentile (min)", ".1f"),
-    "saturation": ("Share of patrol time on calls", ".0%"),
-    "shortfall_hours": ("Officer-hours short of the need a week", ",.0f"),
-    "value_per_year": ("Value of officer time released a year ($)", "$,.3s"),
+#: Measures :func:`scenario_comparison_chart` can draw: column → (title, tooltip format,
+#: axis format).
+SCENARIO_MEASURES: dict[str, tuple[str, str, str]] = {
+    "staffed_hours": ("Officer-hours on duty a week", ",.0f", ",.0f"),
+    "fte": ("Positions (FTE)", ",.1f", ",.0f"),
+    "annual_cost": ("Annual cost ($)", "$,.4s", "$~s"),
+    "p1_median_minutes": ("Priority 1 response, median (min)", ".1f", ".0f"),
+    "p1_p90_minutes": ("Priority 1 response, 90th percentile (min)", ".1f", ".0f"),
+    "saturation": ("Share of patrol time on calls", ".0%", ".0%"),
+    "shortfall_hours": ("Officer-hours short of the need a week", ",.0f", ",.0f"),
+    "value_per_year": ("Value of officer time released a year ($)", "$,.4s", "$~s"),
 }
 
 
@@ -59,11 +60,12 @@ def staffing_curve_chart(hours: pd.DataFrame, *, title: str = "Officers needed a
         domain=labels, range=[_SERIES[name][1] for name in series]),
         legend=alt.Legend(orient="bottom", columns=2))
     layers = []
-    for name in series:
+    # the need is drawn last, on top of a plan that often equals it
+    for name in sorted(series, key=lambda name: name == "required_officers"):
         data = hours[["hour_of_week", name, "binding"]].rename(columns={name: "officers"})
         data = data.assign(series=_SERIES[name][0]).reset_index(drop=True)
         mark = alt.Chart(data).mark_line(
-            interpolate="step-after", strokeWidth=2,
+            interpolate="step-after", strokeWidth=4 if name == "staffed_officers" else 2,
             strokeDash=[5, 3] if name == "current_officers" else [1, 0])
         layers.append(mark.encode(
             x=_hour_of_week_axis(), y=alt.Y("officers:Q", title="Officers"), color=colour,
@@ -110,13 +112,13 @@ def scenario_comparison_chart(
     order = list(dict.fromkeys(rows["scenario"]))
     charts = []
     for measure in measures:
-        label, number = SCENARIO_MEASURES[measure]
+        label, number, ticks = SCENARIO_MEASURES[measure]
         data = rows[["scenario", measure]].rename(columns={measure: "value"})
         data = data.loc[pd.to_numeric(data["value"], errors="coerce").abs() < float("inf")]
         data = data.assign(current=data["scenario"] == CURRENT_ROSTER).reset_index(drop=True)
         charts.append(alt.Chart(data, title=label).mark_bar().encode(
-            y=alt.Y("scenario:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format=number)),
+            y=alt.Y("scenario:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+            x=alt.X("value:Q", title=None, axis=alt.Axis(format=ticks)),
             color=alt.condition(alt.datum.current, alt.value("#9e9e9e"),
                                 alt.value(PALETTE[0])),
             tooltip=[alt.Tooltip("scenario:N", title="Scenario"),

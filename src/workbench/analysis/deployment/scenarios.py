@@ -56,7 +56,7 @@ class Scenario(BaseModel):
         description="Share of patrol time kept free of calls (Wilson and Weiss; 0.40 = the "
         "rule of 60)")
     demand_growth: float = Field(
-        default=0.0, ge=-0.9, le=5.0,
+        default=0.0, ge=-0.9, le=10.0,
         description="Change in calls on top of the forecast (0.10 = 10 % more)")
     divert: dict[str, float] = Field(
         default_factory=dict,

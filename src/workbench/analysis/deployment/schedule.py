@@ -29,6 +29,7 @@ any coverage matrix (periods × columns), which is how the textbook cases are ch
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -393,35 +394,70 @@ def solve_cover(
     """
     if method not in METHODS:
         raise AnalysisInputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    grouped = groups is not None and (minimum_per_group > 1 or maximum_groups is not None)
     model = _build(coverage, required, cost, groups=None if method == "quick" else groups,
                    minimum_per_group=minimum_per_group,
                    maximum_groups=None if method == "quick" else maximum_groups,
                    budgets=budgets, shortfall_penalty=shortfall_penalty,
                    upper_bound=upper_bound)
     started = time.perf_counter()
-    result = _run(model, integral=method == "milp", time_limit=time_limit, mip_gap=mip_gap)
-    if result.x is None:
+    relaxation = _run(model, integral=False)
+    if relaxation.x is None:
         raise AnalysisInputError(f"the shift-covering problem has no solution: "
-                                 f"{result.message}")
-    count, values = model.columns, np.asarray(result.x)
-    if method == "quick":
-        bound = float(result.fun)
-        x = _dive(model, result, time_limit)
-        shortfall = np.clip(model.need - model.matrix @ x, 0.0, None)
-        objective = float(model.objective[:count] @ x) + (
-            float(model.objective[count:count + model.periods] @ shortfall) if model.slack
-            else 0.0)
-    else:
-        x = np.round(values[:count]) if method == "milp" else values[:count]
-        shortfall = (np.clip(values[count:count + model.periods], 0.0, None) if model.slack
-                     else np.zeros(model.periods))
-        objective = float(result.fun)
+                                 f"{relaxation.message}")
+    count, lp_bound = model.columns, float(relaxation.fun)
+    if method == "lp":
+        values = np.asarray(relaxation.x)
+        return CoverSolution(x=values[:count], shortfall=_shortfall(model, values[:count]),
+                             objective=lp_bound, bound=lp_bound, status=int(relaxation.status),
+                             message=str(relaxation.message),
+                             seconds=time.perf_counter() - started, method=method)
+    x, objective, status, message, bound = None, math.inf, 0, "", lp_bound
+    if not grouped:  # the rounded LP: the answer of "quick", an incumbent for "milp"
+        x = _dive(model, relaxation, time_limit)
+        objective = _objective(model, x)
+        status, message = 0, "LP relaxation rounded by diving"
+    if method == "milp":
+        remaining = max(time_limit - (time.perf_counter() - started), 1.0)
+        constraints = model.constraints
+        if x is not None:  # only schedules at least as good as the incumbent
+            constraints = optimize.LinearConstraint(
+                sparse.vstack([constraints.A, sparse.csr_array(model.objective[None, :])],
+                              format="csr"),
+                np.append(constraints.lb, -np.inf),
+                np.append(constraints.ub, objective + 1e-6 * max(abs(objective), 1.0)))
+        result = optimize.milp(
+            model.objective, integrality=model.integrality,
+            bounds=optimize.Bounds(model.lower, model.upper), constraints=constraints,
+            options={"time_limit": float(remaining), "mip_rel_gap": float(mip_gap),
+                     "disp": False})
         dual = getattr(result, "mip_dual_bound", None)
-        bound = float(dual) if method == "milp" and dual is not None else objective
-    return CoverSolution(x=x, shortfall=shortfall, objective=objective,
-                         bound=min(bound, objective), status=int(result.status),
-                         message=str(result.message), seconds=time.perf_counter() - started,
-                         method=method)
+        if dual is not None and np.isfinite(dual):
+            bound = max(bound, float(dual))
+        status, message = int(result.status), str(result.message)
+        if result.x is not None and float(result.fun) <= objective:
+            x, objective = np.round(np.asarray(result.x)[:count]), float(result.fun)
+        elif x is None:
+            raise AnalysisInputError(f"the shift-covering problem has no solution: "
+                                     f"{result.message}")
+        else:
+            message += "; the rounded LP schedule is kept (no better schedule found)"
+    assert x is not None
+    return CoverSolution(x=x, shortfall=_shortfall(model, x), objective=objective,
+                         bound=min(bound, objective), status=status, message=message,
+                         seconds=time.perf_counter() - started, method=method)
+
+
+def _shortfall(model: _Model, x: np.ndarray) -> np.ndarray:
+    return np.clip(model.need - model.matrix @ x, 0.0, None)
+
+
+def _objective(model: _Model, x: np.ndarray) -> float:
+    value = float(model.objective[:model.columns] @ x)
+    if model.slack:
+        value += float(model.objective[model.columns:model.columns + model.periods]
+                       @ _shortfall(model, x))
+    return value
 
 
 @dataclass(frozen=True)
