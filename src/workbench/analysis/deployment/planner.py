@@ -55,6 +55,9 @@ COMPARED = ("required_hours", "staffed_hours", "fte", "annual_cost", "p1_median_
             "p1_p90_minutes", "saturation")
 
 
+_TOTALS = ("required", "staffed", "committed", "current")
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     """A scenario's plan. Frames have a ``division`` column (and ``scenario`` in
@@ -115,6 +118,17 @@ def _minimum(inputs: DeploymentInputs, division: str, row: int, scenario: Scenar
     if division in scenario.minimum_staffing:
         return float(scenario.minimum_staffing[division])
     return float(math.ceil(inputs.minimum_staffing[row] * scenario.minimum_staffing_share - 1e-9))
+
+
+def _division_need(inputs: DeploymentInputs, division: str, row: int, scenario: Scenario,
+                   ) -> tuple[_Demand, dict[str, np.ndarray]]:
+    """The scenario's demand in one division and the officers it needs per hour."""
+    demand = _demand(inputs, row, scenario)
+    need = hourly_requirement(demand.rate, demand.handling, target=scenario.target(),
+                              proactive_share=scenario.proactive_share,
+                              minimum_officers=_minimum(inputs, division, row, scenario),
+                              officers_per_unit=scenario.officers_per_unit)
+    return demand, need
 
 
 def _response_model(inputs: DeploymentInputs, row: int, demand: _Demand, staffed: np.ndarray,
@@ -202,17 +216,12 @@ def evaluate_scenario(
     rules = scenario.rules()
     hour_frames, tour_frames, rows, diverted = [], [], [], []
     schedules: dict[str, Schedule] = {}
-    totals: dict[str, list[np.ndarray]] = {"required": [], "staffed": [], "committed": [],
-                                           "current": []}
+    totals: dict[str, list[np.ndarray]] = {key: [] for key in _TOTALS}
     models: list[queueing.ResponseModel | None] = []
     for division in chosen:
         row = inputs.index_of(division)
         rate = rates.loc[division]
-        demand = _demand(inputs, row, scenario)
-        need = hourly_requirement(demand.rate, demand.handling, target=scenario.target(),
-                                  proactive_share=scenario.proactive_share,
-                                  minimum_officers=_minimum(inputs, division, row, scenario),
-                                  officers_per_unit=scenario.officers_per_unit)
+        demand, need = _division_need(inputs, division, row, scenario)
         cap = None
         if division in scenario.officers_change:
             cap = (float(rate["net_available_hours_per_fte"]) / WEEKS_PER_YEAR,
@@ -321,16 +330,11 @@ def current_state(inputs: DeploymentInputs, scenario: Scenario | None = None, *,
     scenario.check_against(inputs.divisions, inputs.call_types)
     rates = inputs.rates.set_index("division")
     rows, models = [], []
-    totals: dict[str, list[np.ndarray]] = {"required": [], "staffed": [], "committed": [],
-                                           "current": []}
+    totals: dict[str, list[np.ndarray]] = {key: [] for key in _TOTALS}
     for division in chosen:
         row = inputs.index_of(division)
         rate = rates.loc[division]
-        demand = _demand(inputs, row, scenario)
-        need = hourly_requirement(demand.rate, demand.handling, target=scenario.target(),
-                                  proactive_share=scenario.proactive_share,
-                                  minimum_officers=_minimum(inputs, division, row, scenario),
-                                  officers_per_unit=scenario.officers_per_unit)
+        demand, need = _division_need(inputs, division, row, scenario)
         current = inputs.current_on_duty[row]
         committed = demand.rate * demand.handling * scenario.officers_per_unit
         model = _response_model(inputs, row, demand, current, scenario)
