@@ -7,7 +7,8 @@ The chain, one module each:
   (:func:`prepare_inputs`, computed once);
 - :mod:`.requirement` — officers needed per hour: response target (Erlang C), proactive time
   (Wilson and Weiss) or minimum staffing, whichever binds;
-- :mod:`.schedule` — the shift-schedule integer program (SciPy ``milp`` / HiGHS);
+- :mod:`.schedule` — the shift-schedule integer program over weekly tours, solved by
+  :mod:`.cover` (a covering integer program on SciPy ``milp`` / HiGHS);
 - :mod:`.costs` — positions from hours (relief), salary and overtime rates;
 - :mod:`.queueing` — Erlang C over numpy arrays and the Priority 1 response model;
 - :mod:`.scenarios` — the validated scenario model and YAML file;
