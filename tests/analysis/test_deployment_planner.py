@@ -116,3 +116,14 @@ def test_the_current_roster_and_the_comparison(inputs):
     assert plan["p1_median_minutes"] >= current["p1_median_minutes"] - 1e-9
     assert plan["p1_wait_probability"] > current["p1_wait_probability"]
     assert len(results) == 1 and set(comparison["division"]) == {"D9", dp.ALL_DIVISIONS}
+
+
+def test_the_ideal_method_staffs_exactly_the_need_without_solving(inputs):
+    scenario = dp.Scenario(name="slider", proactive_share=0.5)
+    result = dp.evaluate_scenario(inputs, scenario, method="ideal")
+    row = result.summary.set_index("division").loc["D9"]
+    # 4 Erlangs at 50 % proactive: ceil(4 / 0.5) = 8 officers, as the response target's 8
+    assert row["staffed_hours"] == row["required_hours"] == 8 * 168
+    assert row["efficiency"] == 1.0 and row["solver"] == "ideal"
+    assert result.tours.empty
+    assert row["fte"] == pytest.approx(8 * 168 * WEEKS_PER_YEAR / NET_HOURS)

@@ -197,8 +197,9 @@ def evaluate_scenario(
 ) -> ScenarioResult:
     """Plan ``scenario`` for ``divisions`` (default: all) — see the module docstring.
 
-    ``method`` is the schedule solver (``"milp"``; ``"quick"`` for an interactive
-    redraw: LP rounding, within a few percent; ``"lp"``: the fractional lower bound).
+    ``method`` is the schedule solver (``"milp"``; ``"quick"``: LP rounding, within a few
+    percent; ``"lp"``: the fractional lower bound; ``"ideal"``: no shifts, officers on duty
+    equal to the requirement — instant, for a slider's redraw).
 
     ``summary`` columns: ``scenario, division, calls_per_week, required_hours`` (officer-hours
     a week), ``peak_required, hours_response_binds, hours_proactive_binds,
@@ -268,7 +269,8 @@ def evaluate_scenario(
             "officer_hours_released_per_year": demand.diverted_hours * WEEKS_PER_YEAR,
             "value_per_year": demand.diverted_hours * WEEKS_PER_YEAR
             * float(rate["cost_per_duty_hour"])})
-    rows.append(_all_row(rows, totals, models, scenario))
+    rows.append(_all_row(rows, totals, models, scenario) if len(rows) > 1
+                else {**rows[0], "division": ALL_DIVISIONS})
     summary_frame = pd.DataFrame(rows)
     summary_frame["officer_hours_saved"] = (summary_frame["current_staffed_hours"]
                                             - summary_frame["staffed_hours"])
@@ -352,7 +354,8 @@ def current_state(inputs: DeploymentInputs, scenario: Scenario | None = None, *,
                      + float(rate["overtime_cost_per_year"]),
                      **_current(need["required"], current), "solver": "measured",
                      "solver_status": "", "solver_gap": 0.0, "solver_seconds": 0.0})
-    rows.append(_all_row(rows, totals, models, scenario))
+    rows.append(_all_row(rows, totals, models, scenario) if len(rows) > 1
+                else {**rows[0], "division": ALL_DIVISIONS})
     frame = pd.DataFrame(rows)
     frame["officer_hours_saved"] = 0.0
     frame.insert(0, "scenario", CURRENT_ROSTER)

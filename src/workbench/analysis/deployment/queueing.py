@@ -146,7 +146,9 @@ def _wait_rates(load: np.ndarray, units: np.ndarray, handling_hours: np.ndarray,
 
 
 #: Points kept of the distribution of the time before any wait (processing + travel).
-_BASE_POINTS = 200
+_BASE_POINTS = 120
+#: Percentiles are found to within this many minutes (a second is 0.017).
+_PRECISION_MINUTES = 0.001
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,7 @@ def response_percentiles(models: ResponseModel | Sequence[ResponseModel],
         if distribution(high) < share:
             result[key] = math.inf
             continue
-        for _ in range(50):
+        while high - low > _PRECISION_MINUTES:
             middle = (low + high) / 2
             if distribution(middle) >= share:
                 high = middle

@@ -30,6 +30,7 @@ matrix (periods × columns): that is how the textbook cases are checked.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -145,8 +146,21 @@ def tours(rules: ShiftRules) -> tuple[pd.DataFrame, sparse.csc_array]:
     Returns:
         ``(frame, coverage)``: frame columns ``tour, length_hours, start_hour, pattern, days,
         first_day, line, weekly_hours`` (``line`` numbers the length × start-time lines);
-        ``coverage`` is a 168 × tours 0/1 matrix.
+        ``coverage`` is a 168 × tours 0/1 matrix (shared between calls with the same rules:
+        do not modify it).
     """
+    key = (tuple(sorted({int(v) for v in rules.lengths})),
+           tuple(sorted({int(v) for v in rules.start_hours})),
+           tuple((length, rules.patterns_for(length)) for length in sorted(set(rules.lengths))))
+    frame, coverage = _tours(*key)
+    return frame.copy(), coverage
+
+
+@functools.lru_cache(maxsize=32)
+def _tours(lengths: tuple[int, ...], start_hours: tuple[int, ...],
+           patterns: tuple[tuple[int, tuple[str, ...]], ...],
+           ) -> tuple[pd.DataFrame, sparse.csc_array]:
+    rules = ShiftRules(lengths=lengths, start_hours=start_hours, patterns=dict(patterns))
     rows: list[int] = []
     columns: list[int] = []
     records: list[dict[str, object]] = []
@@ -240,12 +254,16 @@ def optimise_schedule(
             whichever is wider (or after 20 seconds, reporting the gap reached):
             tour-scheduling problems have many equivalent schedules, and proving the last
             percent can take minutes while changing less than one officer's week. A
-            ``mip_gap`` of 0 asks for the exact optimum.
+            ``mip_gap`` of 0 asks for the exact optimum. ``method="ideal"`` solves nothing:
+            officers on duty equal the requirement hour by hour (no shifts, no tours) — the
+            bound any schedule approaches, instant enough for a slider.
     """
     rules = rules or ShiftRules()
     need = np.asarray(required, dtype=float)
     if need.shape != (HOURS_PER_WEEK,) or np.any(need < 0) or not np.all(np.isfinite(need)):
         raise AnalysisInputError("required must be 168 non-negative hourly values")
+    if method == "ideal":
+        return _ideal(need, hour_cost)
     frame, coverage = tours(rules)
     weekly_hours = frame["weekly_hours"].to_numpy()
     cost = weekly_hours * hour_cost
@@ -292,6 +310,18 @@ def optimise_schedule(
     return Schedule(tours=used.reset_index(drop=True), on_duty=np.asarray(on_duty, dtype=float),
                     overtime=np.asarray(overtime, dtype=float), shortfall=solution.shortfall,
                     solution=solution)
+
+
+def _ideal(need: np.ndarray, hour_cost: float) -> Schedule:
+    """The requirement staffed exactly, as a :class:`Schedule` without tours."""
+    cost = float(need.sum()) * hour_cost
+    solution = CoverSolution(x=np.empty(0), shortfall=np.zeros(HOURS_PER_WEEK), objective=cost,
+                             bound=cost, status=0, message="staffing equals the requirement",
+                             seconds=0.0, method="ideal")
+    empty = pd.DataFrame(columns=["length_hours", "start_hour", "start", "pattern", "days",
+                                  "officers", "weekly_hours"])
+    return Schedule(tours=empty, on_duty=need.copy(), overtime=np.zeros(HOURS_PER_WEEK),
+                    shortfall=np.zeros(HOURS_PER_WEEK), solution=solution)
 
 
 def coverage_summary(required: np.ndarray, on_duty: np.ndarray) -> dict[str, float]:
