@@ -13,8 +13,8 @@ Contents, with their sources (one module per concept; import them from here):
 * Change in counts (:mod:`~workbench.stats.counts`): :func:`poisson_z` (Wheeler 2018),
   :func:`e_test` and :func:`e_test_p_values` (Krishnamoorthy & Thomson 2004, as computed by
   the R package ptools), :func:`poisson_rate_interval` (Garwood 1936, by statsmodels), and
-  multiple comparisons: :func:`adjust_p_values` (Holm 1979; Benjamini & Hochberg 1995, by
-  statsmodels).
+  multiple comparisons: :func:`adjust_p_values` (Holm 1979; Benjamini & Hochberg 1995, the
+  latter by statsmodels).
 * Place-based interventions (:mod:`~workbench.stats.interventions`):
   :func:`weighted_displacement_difference` and
   :func:`weighted_displacement_difference_with_displacement` (Wheeler & Ratcliffe 2018).
