@@ -147,6 +147,60 @@ def test_e_test_p_values_is_elementwise_and_keeps_index() -> None:
     assert array_result[1] == pytest.approx(1 - math.exp(-4), abs=1e-12)
 
 
+def _e_test_by_pairs(k1: int, k2: int, n1: float, n2: float, d: float, alternative: str) -> float:
+    """The E-test as its definition reads: the probability of every pair (x1, x2) at least as
+    extreme, summed over a grid of pairs (an independent check of the sum by totals)."""
+    from scipy import stats as scipy_stats
+
+    rate2 = (k1 + k2 - d * n1) / (n1 + n2)
+    rate1 = rate2 + d
+    x1 = np.arange(0, 4 * (k1 + k2) + 60)[:, None].astype(float)
+    x2 = np.arange(0, 4 * (k1 + k2) + 60)[None, :].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid = (x1 / n1 - x2 / n2 - d) / np.sqrt((x1 + x2) / (n1 + n2))
+    observed = (k1 / n1 - k2 / n2 - d) / math.sqrt((k1 + k2) / (n1 + n2))
+    tolerance = 1e-12 * max(1.0, abs(observed))
+    with np.errstate(invalid="ignore"):
+        extreme = {"two-sided": np.abs(grid) >= abs(observed) - tolerance,
+                   "greater": grid >= observed - tolerance,
+                   "less": grid <= observed + tolerance}[alternative]
+    probability = (scipy_stats.poisson.pmf(x1, n1 * rate1)
+                   * scipy_stats.poisson.pmf(x2, n2 * rate2))
+    return float(probability[extreme].sum())
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_e_test_sum_by_totals_equals_the_sum_over_pairs(alternative: str) -> None:
+    # Unequal exposures (ties between pairs that round differently), d != 0 and one-sided
+    # alternatives included; e_test_p_values computes every row at once.
+    rows = [(k1, k2, n1, n2, d) for k1, k2 in [(0, 3), (6, 2), (2, 2), (13, 5), (44, 56)]
+            for n1, n2 in [(1, 1), (2, 3), (28, 28), (182, 181)] for d in (0.0,)]
+    rows += [(3, 1, 1, 1, 1.0), (3, 1, 1, 1, 2.0), (10, 4, 2, 3, 1.5), (0, 5, 1, 1, -1.0)]
+    k1, k2, n1, n2, d = (np.array(column, dtype=float) for column in zip(*rows, strict=True))
+    vectorised = stats.e_test_p_values(k1, k2, n1, n2, d, alternative=alternative)
+    for row, p_value in zip(rows, vectorised, strict=True):
+        expected = _e_test_by_pairs(*row, alternative)
+        assert p_value == pytest.approx(expected, abs=1e-12), row
+        assert stats.e_test(*row, alternative=alternative) == pytest.approx(p_value, abs=1e-15)
+
+
+def test_e_test_agrees_with_statsmodels_except_its_tie_rules() -> None:
+    rates = pytest.importorskip("statsmodels.stats.rates")
+    # Equal exposures (CompStat's rolling windows): the same sums, except that statsmodels
+    # counts the (0, 0) pair (statistic 0 there, so it matters only for equal rates).
+    for first, second, exposure in [(6, 2, 7), (0, 3, 28), (150, 190, 28), (44, 56, 365)]:
+        _, expected = rates.etest_poisson_2indep(first, exposure, second, exposure)
+        assert stats.e_test(first, second, exposure, exposure) == pytest.approx(expected, abs=1e-9)
+    _, equal_rates = rates.etest_poisson_2indep(2, 1, 2, 1)
+    assert equal_rates == pytest.approx(1.0) and stats.e_test(2, 2) == pytest.approx(
+        1 - math.exp(-4), abs=1e-12)
+    # Unequal exposures: statsmodels' absolute tolerance of 1e-15 misses pairs whose statistic
+    # ties the observed one exactly but rounds differently; ptools' rule (kept here) counts them.
+    _, missed_ties = rates.etest_poisson_2indep(44, 2, 56, 3)
+    assert stats.e_test(44, 56, 2, 3) == pytest.approx(0.417582, abs=1e-6)
+    assert missed_ties == pytest.approx(0.417335, abs=1e-6)
+
+
 # --------------------------------------------------------------------------------------------
 # Exact Poisson rate interval
 # --------------------------------------------------------------------------------------------
@@ -167,6 +221,15 @@ def test_poisson_rate_interval_published_table_values() -> None:
     interval = stats.poisson_rate_interval(np.array([0, 10]))
     np.testing.assert_allclose(interval.lower, [0.0, 4.795], atol=5e-4)
     np.testing.assert_allclose(interval.upper, [3.689, 18.390], atol=5e-4)
+
+
+def test_poisson_rate_interval_is_vectorised_and_keeps_missing_values() -> None:
+    counts = pd.Series([0, 10, np.nan], index=["a", "b", "c"])
+    interval = stats.poisson_rate_interval(counts, exposure=2.0)
+    assert list(interval.lower.index) == ["a", "b", "c"]
+    assert interval.lower["a"] == 0.0 and interval.upper["a"] == pytest.approx(3.689 / 2, abs=5e-4)
+    assert interval.lower["b"] == pytest.approx(4.795 / 2, abs=5e-4)
+    assert math.isnan(interval.lower["c"]) and math.isnan(interval.upper["c"])
 
 
 def test_poisson_rate_interval_properties_and_errors() -> None:

@@ -1,7 +1,8 @@
 """The ``workbench`` command.
 
 Each sub-command lives in its own module, which exposes ``add_arguments(parser)`` and
-``run(args) -> int``; this table is the one registry of them (adding one is a line).
+``run(args) -> int``; :data:`COMMANDS` is the one registry of them (adding one is a line in
+the table below).
 Errors derived from :class:`~workbench.errors.WorkbenchError` print as one clear line and exit 2.
 """
 
@@ -13,8 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from workbench.errors import WorkbenchError
+from workbench.registry import Registry
 
-COMMANDS: dict[str, tuple[str, str]] = {
+_BUILTIN_COMMANDS: dict[str, tuple[str, str]] = {
     "demo-data": ("workbench.demo.cli", "build the embedded demo city into the warehouse"),
     "ingest": ("workbench.ingest.cli", "load source exports into the warehouse through an adapter"),
     "quality": ("workbench.quality_cli", "print data-quality measures of the warehouse"),
@@ -26,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "apps": ("workbench.ui.serve", "serve the manager apps with Voila"),
     "export-open-data": ("workbench.public.cli", "write the public open-data files"),
 }
+
+#: Every sub-command: name → (module, one-line help), a :class:`workbench.registry.Registry`.
+COMMANDS: Registry[tuple[str, str]] = Registry("command")
+for _name, _command in _BUILTIN_COMMANDS.items():
+    COMMANDS.register(_name, _command)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -44,6 +44,11 @@ class UnknownNameError(WorkbenchError):
     """Raised when a registry (adapters, reports, apps) is asked for a name it does not hold."""
 
 
+class PluginError(WorkbenchError):
+    """Raised when an installed plugin (an entry point adding an adapter or a report) cannot be
+    loaded or registered. Names the entry point, its group and its distribution."""
+
+
 class ParametersError(WorkbenchError):
     """Raised when a job's parameters do not fit its report's model. Names the file and key."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,6 @@ import pytest
 
 from workbench.analysis import knox, near_repeat, repeats
 from workbench.errors import AnalysisInputError, InsufficientDataError
-
-import os
 
 #: The Near Repeat Calculator's input files (docs/near-repeat-reference.md says where they come
 #: from). They are real police data under GPL-3, so they are not copied into this repository:

@@ -18,7 +18,7 @@ def test_unknown_name_lists_the_known_ones():
 
 
 def test_register_a_new_adapter_and_refuse_clashes(monkeypatch):
-    monkeypatch.setattr(registry, "_ADAPTERS", dict(registry._ADAPTERS))
+    monkeypatch.setattr(registry, "ADAPTERS", registry.ADAPTERS.copy())
 
     class ExampleAdapter(Adapter):
         """Example export."""

@@ -8,7 +8,17 @@ import pytest
 
 from workbench.errors import InsufficientDataError
 from workbench.publish import data_permitting
-from workbench.publish.catalog.crime import CallsMonthlyParameters, CrimeTrendsMonthlyParameters
+from workbench.publish.catalog.crime import (
+    CallsMonthlyParameters,
+    CompstatWeeklyParameters,
+    CrimeTrendsMonthlyParameters,
+)
+from workbench.publish.catalog.workforce import (
+    AbsenceDetailParameters,
+    FinanceMonthlyParameters,
+    StaffingDeploymentParameters,
+    WorkforceMonthlyParameters,
+)
 from workbench.publish.sections import unavailable_note
 
 TODAY = dt.date(2026, 12, 2)
@@ -66,6 +76,48 @@ def test_an_explicit_month_wins_over_the_data_range():
     assert window.partial and window.data_end == dt.date(2022, 12, 31)
     assert window.coverage_note == ("The data hold nothing for this month: the data run from "
                                     "1 January 2023 to 20 January 2023.")
+
+
+def test_the_weekly_report_ends_on_the_last_complete_sunday_the_data_cover():
+    assert CompstatWeeklyParameters().week_end(TODAY) == dt.date(2026, 11, 29)
+    assert CompstatWeeklyParameters().week_end(TODAY, dt.date(2022, 11, 30)) == \
+        dt.date(2022, 11, 27)
+    assert CompstatWeeklyParameters(as_of=dt.date(2026, 6, 3)).week_end(TODAY) == \
+        dt.date(2026, 6, 3)
+
+
+def test_workforce_windows_end_with_the_last_complete_month_or_quarter():
+    """The windows of the workforce, deployment, finance and absence reports (the same dates
+    as before they came from workbench.periods)."""
+    month = WorkforceMonthlyParameters().window(TODAY)
+    assert (month.start, month.end, month.trend_start, month.baseline_start, month.year_start) \
+        == (dt.date(2026, 11, 1), dt.date(2026, 11, 30), dt.date(2024, 12, 1),
+            dt.date(2024, 12, 1), dt.date(2025, 12, 1))
+    assert month.label == "November 2026"
+    february = WorkforceMonthlyParameters(month=dt.date(2025, 2, 14), trend_months=3,
+                                          baseline_months=6).window(TODAY)
+    assert (february.end, february.trend_start, february.baseline_start, february.year_start) \
+        == (dt.date(2025, 2, 28), dt.date(2024, 12, 1), dt.date(2024, 9, 1), dt.date(2024, 3, 1))
+
+    quarter = StaffingDeploymentParameters().window(TODAY)
+    assert (quarter.start, quarter.as_of) == (dt.date(2026, 7, 2), dt.date(2026, 9, 30))
+    assert quarter.label == "02 July 2026 to 30 September 2026"
+    assert StaffingDeploymentParameters().window(dt.date(2026, 1, 1)).as_of == \
+        dt.date(2025, 12, 31)
+    assert StaffingDeploymentParameters(as_of=dt.date(2026, 5, 15), weeks=1).window(TODAY) \
+        .start == dt.date(2026, 5, 9)
+
+    finance = FinanceMonthlyParameters().window(TODAY)
+    assert (finance.as_of, finance.trend_start, finance.label) == (
+        dt.date(2026, 11, 30), dt.date(2024, 12, 1), "November 2026")
+    mid_month = FinanceMonthlyParameters(as_of=dt.date(2026, 6, 15), trend_months=3).window(TODAY)
+    assert (mid_month.as_of, mid_month.trend_start, mid_month.label) == (
+        dt.date(2026, 6, 15), dt.date(2026, 4, 1), "June 2026")
+
+    detail = AbsenceDetailParameters().window(TODAY)
+    assert (detail.start, detail.as_of) == (dt.date(2025, 12, 2), dt.date(2026, 11, 30))
+    assert AbsenceDetailParameters(as_of=dt.date(2026, 1, 4), weeks=4).window(TODAY).start == \
+        dt.date(2025, 12, 8)
 
 
 def test_a_section_the_data_do_not_allow_says_why_and_other_errors_still_fail(monkeypatch):

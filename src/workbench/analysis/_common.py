@@ -1,7 +1,9 @@
 """Helpers shared by the crime, calls, collisions, CSI, forecast and hot-spot analyses.
 
-Private to :mod:`workbench.analysis`: date windows, period buckets computed in the engine,
-zero-filling of small aggregates, and the errors those analyses raise.
+Private to :mod:`workbench.analysis`: column checks, date windows and period buckets as engine
+expressions, zero-filling of small aggregates, and the errors those analyses raise. Calendar
+arithmetic on plain dates lives in :mod:`workbench.periods` (re-exported here for the
+analyses).
 
 Everything here is engine-neutral Ibis (``truncate``, comparisons with timestamp literals,
 conditional sums), so the same expressions compile for DuckDB and Spark.
@@ -11,17 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Literal, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from workbench.errors import AnalysisInputError, InsufficientDataError  # noqa: F401 (re-exported)
-
-Period: TypeAlias = Literal["day", "week", "month", "year"]
-
-PERIODS: tuple[str, ...] = ("day", "week", "month", "year")
+from workbench.periods import (  # noqa: F401 (re-exported: the analyses' calendar)
+    PERIODS,
+    Period,
+    months_back,
+    next_period_start,
+    one_year_earlier,
+    period_end,
+    period_start_of,
+    period_starts,
+    previous_period_start,
+    require_period,
+    require_positive_days,
+)
 
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 
@@ -41,29 +51,9 @@ def require_columns(table: ibis.Table, columns: Iterable[str], table_name: str) 
         )
 
 
-def require_period(period: str, allowed: Sequence[str] = PERIODS) -> None:
-    """Raise unless ``period`` is one of ``allowed``."""
-    if period not in allowed:
-        raise AnalysisInputError(f"period must be one of {', '.join(allowed)}; got {period!r}")
-
-
-def require_positive_days(name: str, days: int) -> None:
-    """Raise unless ``days`` is a positive whole number of days."""
-    if int(days) != days or days < 1:
-        raise AnalysisInputError(f"{name} must be a positive whole number of days; got {days!r}")
-
-
 # --------------------------------------------------------------------------------------------
 # Dates and windows
 # --------------------------------------------------------------------------------------------
-
-
-def one_year_earlier(day: dt.date) -> dt.date:
-    """The same calendar date a year earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -78,55 +68,13 @@ def within_dates(column: ir.TimestampValue, start: dt.date, end: dt.date) -> ir.
     return (column >= lower) & (column < upper)
 
 
-def period_start_of(day: dt.date, period: str) -> dt.date:
-    """The first day of the period (Monday-start ISO week, month, year) holding ``day``."""
-    require_period(period)
-    if period == "day":
-        return day
-    if period == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    return day.replace(month=1, day=1)
-
-
-def next_period_start(start: dt.date, period: str) -> dt.date:
-    """The first day of the period after the one starting on ``start``."""
-    require_period(period)
-    if period == "day":
-        return start + dt.timedelta(days=1)
-    if period == "week":
-        return start + dt.timedelta(days=7)
-    if period == "month":
-        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return start.replace(year=start.year + 1, month=1, day=1)
-
-
-def period_starts(start: dt.date, end: dt.date, period: str) -> list[dt.date]:
-    """First days of every period overlapping ``start``..``end`` (inclusive)."""
-    first = period_start_of(start, period)
-    starts = []
-    current = first
-    while current <= end:
-        starts.append(current)
-        current = next_period_start(current, period)
-    return starts
-
-
-def months_back(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` before the month holding ``day``."""
-    index = day.year * 12 + (day.month - 1) - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def period_table(start: dt.date, end: dt.date, period: str) -> pd.DataFrame:
     """``period_start, complete``: every period overlapping ``start``..``end`` and whether it
     lies wholly inside (false for a partial first period or a period still in progress)."""
     starts = period_starts(start, end, period)
     return pd.DataFrame({
         "period_start": pd.to_datetime(starts),
-        "complete": [s >= start and next_period_start(s, period) - dt.timedelta(days=1) <= end
-                     for s in starts],
+        "complete": [s >= start and period_end(s, period) <= end for s in starts],
     })
 
 

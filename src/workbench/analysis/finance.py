@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from workbench.analysis._common import AnalysisInputError, as_dates, require_columns
+from workbench.periods import add_months, fiscal_year_of, fiscal_year_start, month_start
 
 __all__ = [
     "SPENDING_ACCOUNTS",
@@ -61,23 +62,11 @@ REVENUE_ACCOUNT = "revenue"
 _GROUPABLE = ("cost_centre", "cost_centre_name", "account", "source")
 
 
-def fiscal_year_start(day: dt.date, fiscal_year_start_month: int = 1) -> dt.date:
-    """First day of the fiscal year holding ``day``."""
-    _require_month(fiscal_year_start_month)
-    year = day.year if day.month >= fiscal_year_start_month else day.year - 1
-    return dt.date(year, fiscal_year_start_month, 1)
-
-
-def fiscal_year_of(day: dt.date, fiscal_year_start_month: int = 1) -> int:
-    """The fiscal year holding ``day``, named after the calendar year it starts in."""
-    return fiscal_year_start(day, fiscal_year_start_month).year
-
-
 def fiscal_year_bounds(as_of: dt.date, fiscal_year_start_month: int = 1) -> dict[str, dt.date]:
     """``{"start": first day, "end": first day of the last month}`` of the fiscal year holding
     ``as_of`` (keyword arguments for :func:`budget_vs_actual`)."""
     first = fiscal_year_start(as_of, fiscal_year_start_month)
-    return {"start": first, "end": _add_months(first, 11)}
+    return {"start": first, "end": add_months(first, 11)}
 
 
 def select_finance(finance: ibis.Table, *, source: str | None = None,
@@ -89,20 +78,6 @@ def select_finance(finance: ibis.Table, *, source: str | None = None,
     if cost_centre is not None:
         finance = finance.filter(finance.cost_centre == cost_centre)
     return finance
-
-
-def _require_month(month: int) -> None:
-    if int(month) != month or not 1 <= month <= 12:
-        raise AnalysisInputError(f"fiscal_year_start_month must be 1 to 12; got {month!r}")
-
-
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _selected(finance: ibis.Table, accounts: Sequence[str] | None) -> ibis.Table:
@@ -144,7 +119,7 @@ def budget_vs_actual(
     by = _require_groups(by)
     table = _selected(finance, accounts)
     if start is not None:
-        table = table.filter(table.month >= ibis.literal(_month_start(start)))
+        table = table.filter(table.month >= ibis.literal(month_start(start)))
     if end is not None:
         table = table.filter(table.month <= ibis.literal(end))
     frame = table.group_by([*by, "month"]).aggregate(
@@ -178,7 +153,7 @@ def _monthly_for_year(finance: ibis.Table, *, as_of: dt.date, by: list[str],
                       accounts: Sequence[str] | None,
                       fiscal_year_start_month: int) -> tuple[pd.DataFrame, dt.date, dt.date]:
     first = fiscal_year_start(as_of, fiscal_year_start_month)
-    last = _add_months(first, 11)
+    last = add_months(first, 11)
     monthly = budget_vs_actual(finance, start=first, end=last, by=by, accounts=accounts)
     # A month after as_of is not counted as closed even if the ledger has an actual for it.
     monthly.loc[monthly["month"] > pd.Timestamp(as_of), "closed"] = False

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 import ibis
@@ -23,7 +22,6 @@ from workbench import stats
 from workbench.analysis._common import (
     AnalysisInputError,
     count_sum,
-    one_year_earlier,
     population_for_years,
     require_columns,
     require_positive_days,
@@ -31,6 +29,8 @@ from workbench.analysis._common import (
 )
 from workbench.analysis.crime import Adjustment, change_statistics, population_by_geography
 from workbench.geometry import degrees_of_latitude, degrees_of_longitude
+from workbench.periods import ComparisonWindow as ChangeWindows  # its name here before
+from workbench.periods import change_windows
 
 __all__ = [
     "ChangeWindows",
@@ -42,32 +42,6 @@ __all__ = [
 ]
 
 CompareWith: TypeAlias = Literal["year_ago", "previous"]
-
-
-@dataclass(frozen=True)
-class ChangeWindows:
-    """A current window of ``days`` days ending at ``as_of`` and its comparison window."""
-
-    current_start: dt.date
-    current_end: dt.date
-    past_start: dt.date
-    past_end: dt.date
-
-
-def change_windows(as_of: dt.date, days: int, compare_with: CompareWith) -> ChangeWindows:
-    """The ``days`` days ending at ``as_of`` and either the same days a year earlier
-    (``"year_ago"``, which cancels seasonality) or the ``days`` days just before
-    (``"previous"``, which reacts faster but mixes in seasonal change)."""
-    require_positive_days("days", days)
-    length = dt.timedelta(days=days - 1)
-    if compare_with == "year_ago":
-        past_end = one_year_earlier(as_of)
-    elif compare_with == "previous":
-        past_end = as_of - dt.timedelta(days=days)
-    else:
-        raise AnalysisInputError(
-            f"compare_with must be 'year_ago' or 'previous'; got {compare_with!r}")
-    return ChangeWindows(as_of - length, as_of, past_end - length, past_end)
 
 
 def _filter_categories(incidents: ibis.Table,

@@ -2,63 +2,46 @@
 
 Adding an adapter is a class and a line: ``register("my-format", MyFormatAdapter)`` at the
 bottom of a module in ``workbench/ingest/adapters/`` — every public module there is imported
-on first look-up (or import your own module before use, for a plugin).
+on first look-up. A service's own adapters can live in a package of their own, installed
+beside Workbench, that declares them as entry points of the group ``workbench.adapters``
+(see ``docs/ingest.md``, "Add your own adapter package").
+
+:data:`ADAPTERS` is a :class:`workbench.registry.Registry`; the functions below are its
+interface for ingest.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from workbench.errors import UnknownNameError
 from workbench.ingest.base import Adapter
+from workbench.registry import Registry, submodules
 
-
-def _adapter_modules() -> tuple[str, ...]:
-    """Every public module of ``workbench.ingest.adapters`` (their import registers them)."""
-    import pkgutil
-
-    from workbench.ingest import adapters
-
-    return tuple(f"{adapters.__name__}.{info.name}" for info in pkgutil.iter_modules(adapters.__path__)
-                 if not info.name.startswith("_"))
-
+#: The entry-point group through which installed distributions add adapters.
+ENTRY_POINT_GROUP = "workbench.adapters"
 
 #: Modules whose import registers the built-in adapters.
-BUILTIN_MODULES = _adapter_modules()
+BUILTIN_MODULES = submodules("workbench.ingest.adapters")
 
-_ADAPTERS: dict[str, type[Adapter]] = {}
-_builtins_loaded = False
+
+def _require_adapter(name: str, adapter: object) -> None:
+    if not (isinstance(adapter, type) and issubclass(adapter, Adapter)):
+        raise TypeError(f"adapter {name!r} must be an Adapter subclass, got {adapter!r}")
+
+
+ADAPTERS: Registry[type[Adapter]] = Registry(
+    "adapter", modules=BUILTIN_MODULES, entry_point_group=ENTRY_POINT_GROUP,
+    check=_require_adapter)
 
 
 def register(name: str, adapter: type[Adapter]) -> type[Adapter]:
     """Register ``adapter`` (an :class:`Adapter` subclass) under ``name``; returns it."""
-    if not (isinstance(adapter, type) and issubclass(adapter, Adapter)):
-        raise TypeError(f"adapter {name!r} must be an Adapter subclass, got {adapter!r}")
-    existing = _ADAPTERS.get(name)
-    if existing is not None and existing is not adapter:
-        raise ValueError(f"an adapter named {name!r} is already registered ({existing.__name__})")
-    _ADAPTERS[name] = adapter
-    return adapter
-
-
-def _load_builtins() -> None:
-    global _builtins_loaded
-    if not _builtins_loaded:
-        _builtins_loaded = True
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
+    return ADAPTERS.register(name, adapter)
 
 
 def get_adapter(name: str) -> type[Adapter]:
     """The adapter class registered as ``name``; UnknownNameError lists the known names."""
-    _load_builtins()
-    try:
-        return _ADAPTERS[name]
-    except KeyError:
-        raise UnknownNameError(
-            f"unknown adapter {name!r}; known adapters: {', '.join(sorted(_ADAPTERS))}"
-        ) from None
+    return ADAPTERS.get(name)
 
 
 def create_adapter(name: str, mapping: str | Path | None = None) -> Adapter:
@@ -68,5 +51,4 @@ def create_adapter(name: str, mapping: str | Path | None = None) -> Adapter:
 
 def list_adapters() -> dict[str, str]:
     """Registered adapter names (sorted) → one-line description."""
-    _load_builtins()
-    return {name: _ADAPTERS[name].summary() for name in sorted(_ADAPTERS)}
+    return {name: ADAPTERS.get(name).summary() for name in ADAPTERS.names()}

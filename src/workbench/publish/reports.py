@@ -6,8 +6,9 @@ equal the model's defaults (``tests/publish/test_reports.py`` checks this). Jobs
 ``params/*.yaml`` name a report and give values for some of its parameters; the model
 validates them before any kernel starts.
 
-Adding a report is a model class and one :func:`register_report` call at the bottom of this
-module (see ``docs/reports.md``).
+Adding a report is a model class and one :func:`register_report` call, in a module of
+``workbench.publish.catalog`` (see ``docs/reports.md``). :data:`REPORTS` is a
+:class:`workbench.registry.Registry`: the catalog is imported on the first look-up.
 
 This module is imported inside report kernels (``DataQualityParameters(...)`` in a notebook):
 keep it light.
@@ -16,12 +17,13 @@ keep it light.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from workbench.errors import UnknownNameError
+from workbench.registry import Registry, submodules
 
 
 class ReportParameters(BaseModel):
@@ -50,28 +52,41 @@ class Report:
     description: str = ""
 
 
-REPORTS: dict[str, Report] = {}
+def _require_parameters_model(name: str, report: Report) -> None:
+    if not (isinstance(report, Report) and isinstance(report.parameters, type)
+            and issubclass(report.parameters, ReportParameters)):
+        raise TypeError(f"the parameter model of report {name!r} must derive from ReportParameters")
+    if report.name != name:
+        raise ValueError(f"the report registered as {name!r} is named {report.name!r}")
+
+
+#: Every report, by name: the ``data_quality`` report below, the modules of
+#: ``workbench.publish.catalog`` (loaded on first look-up), and reports that installed
+#: distributions declare as entry points of the group ``workbench.reports`` (a
+#: :class:`Report`, or a module that calls :func:`register_report`).
+REPORTS: Registry[Report] = Registry(
+    "report", modules=lambda: submodules("workbench.publish.catalog"),
+    entry_point_group="workbench.reports", check=_require_parameters_model)
 
 
 def register_report(name: str, *, notebook: str, parameters: type[ReportParameters],
                     description: str = "") -> Report:
     """Add a report to the registry (names are unique; registering a name twice is an error)."""
-    if name in REPORTS:
-        raise ValueError(f"a report named {name!r} is already registered")
-    if not issubclass(parameters, ReportParameters):
-        raise TypeError(f"the parameter model of report {name!r} must derive from ReportParameters")
-    report = Report(name, notebook, parameters, description)
-    REPORTS[name] = report
-    return report
+    return REPORTS.register(name, Report(name, notebook, parameters, description))
+
+
+def register_reports(reports: Iterable[tuple[str, str, type[ReportParameters], str]]) -> None:
+    """Register ``(name, notebook, parameters, description)`` rows, leaving alone the names
+    already registered (so a catalog module imported twice does not fail)."""
+    for name, notebook, parameters, description in reports:
+        if not REPORTS.registered(name):
+            register_report(name, notebook=notebook, parameters=parameters,
+                            description=description)
 
 
 def get_report(name: str) -> Report:
     """The report registered as ``name``; :class:`UnknownNameError` listing the known ones."""
-    try:
-        return REPORTS[name]
-    except KeyError:
-        known = ", ".join(sorted(REPORTS)) or "none"
-        raise UnknownNameError(f"no report named {name!r}; known reports: {known}") from None
+    return REPORTS.get(name)
 
 
 def report_parameters(name: str, **values: Any) -> ReportParameters:
@@ -118,18 +133,3 @@ register_report(
     description="Completeness, validity, duplicates, timeliness, report lag and quarantine of "
     "the warehouse",
 )
-
-
-def _load_catalog() -> None:
-    """Import every module of ``workbench.publish.catalog``: each registers its reports."""
-    import importlib
-    import pkgutil
-
-    from workbench.publish import catalog
-
-    for info in pkgutil.iter_modules(catalog.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{catalog.__name__}.{info.name}")
-
-
-_load_catalog()

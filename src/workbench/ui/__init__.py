@@ -16,8 +16,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.errors import UnknownNameError
 from workbench.privacy import Audience
+from workbench.registry import Registry
 
 __all__ = [
     "APPS",
@@ -48,24 +48,19 @@ class AppSpec:
         return getattr(importlib.import_module(module_name), class_name)
 
 
-APPS: dict[str, AppSpec] = {}
+#: Every manager app, by name (a :class:`workbench.registry.Registry`).
+APPS: Registry[AppSpec] = Registry("app")
 
 
 def register_app(spec: AppSpec) -> AppSpec:
     """Add ``spec`` to :data:`APPS`; a name can be registered once."""
-    if spec.name in APPS:
-        raise ValueError(f"an app named {spec.name!r} is already registered")
-    APPS[spec.name] = spec
-    return spec
+    return APPS.register(spec.name, spec)
 
 
 def get_app(name: str) -> AppSpec:
-    """The app registered as ``name``."""
-    try:
-        return APPS[name]
-    except KeyError:
-        raise UnknownNameError(f"no app named {name!r}; apps: {', '.join(sorted(APPS))}") \
-            from None
+    """The app registered as ``name``; :class:`~workbench.errors.UnknownNameError` lists the
+    known ones."""
+    return APPS.get(name)
 
 
 register_app(AppSpec("crime_explorer", "Crime explorer",

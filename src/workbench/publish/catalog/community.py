@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from workbench.analysis.cswb import INDICATORS
 from workbench.analysis.use_of_force import RACE_GROUPS, IndexThresholds
-from workbench.publish.reports import REPORTS, ReportParameters, register_report
+from workbench.publish.reports import ReportParameters, register_reports
 
 __all__ = [
     "CswbIndicatorsParameters",
@@ -123,6 +123,4 @@ _REPORTS = (
      "Writes the open-data folder (suppressed, geomasked) and shows what was published"),
 )
 
-for _name, _notebook, _model, _description in _REPORTS:
-    if _name not in REPORTS:  # importing this module twice must not fail
-        register_report(_name, notebook=_notebook, parameters=_model, description=_description)
+register_reports(_REPORTS)

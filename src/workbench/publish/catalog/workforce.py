@@ -7,20 +7,30 @@
 | ``finance_monthly`` | ``finance_monthly.py`` | internal |
 | ``absence_detail`` | ``absence_detail_restricted.py`` | restricted only (person-level) |
 
-Each model turns its parameters into the dates a report covers (``window(today)``), so the
-notebooks stay a parameters cell and calls. Dates default from "today" (the
-``WORKBENCH_TODAY`` setting): the last *complete* month or quarter, never one still running.
+Each model turns its parameters into the dates a report covers (``window(today)``, windows of
+:mod:`workbench.periods`), so the notebooks stay a parameters cell and calls. Dates default
+from "today" (the ``WORKBENCH_TODAY`` setting): the last *complete* month or quarter, never
+one still running.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 
 from pydantic import Field, field_validator, model_validator
 
-from workbench.publish.reports import ReportParameters, register_report
+from workbench.periods import (
+    DayWindow,
+    MonthWindow,
+    ReportMonth,
+    last_complete_month,
+    month_end,
+    month_start,
+    months_back,
+    quarter_start,
+)
+from workbench.publish.reports import ReportParameters, register_reports
 
 __all__ = [
     "AUDIENCE_VARIABLE",
@@ -38,25 +48,6 @@ AUDIENCE_VARIABLE = "WORKBENCH_AUDIENCE"
 _ABSENCE_CODES = ("sick", "injury", "vacation", "training", "court", "family", "other")
 
 
-def _first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _months_before(first: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` before the month starting on ``first``."""
-    index = first.year * 12 + first.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _last_day_of_month(first: dt.date) -> dt.date:
-    return _months_before(first, -1) - dt.timedelta(days=1)
-
-
-def _last_complete_month(today: dt.date) -> dt.date:
-    """First day of the last month that ended before ``today``."""
-    return _months_before(_first_of_month(today), 1)
-
-
 def _check_codes(codes: list[str]) -> list[str]:
     unknown = [code for code in codes if code not in _ABSENCE_CODES]
     if unknown:
@@ -65,27 +56,6 @@ def _check_codes(codes: list[str]) -> list[str]:
     if not codes:
         raise ValueError("give at least one absence code")
     return codes
-
-
-@dataclass(frozen=True)
-class MonthWindow:
-    """The dates a monthly report covers (all inclusive)."""
-
-    start: dt.date
-    """First day of the reported month."""
-    end: dt.date
-    """Last day of the reported month."""
-    trend_start: dt.date
-    """First day of the trend charts' first month."""
-    baseline_start: dt.date
-    """First day of the sick-leave comparison window (which ends on ``end``)."""
-    year_start: dt.date
-    """First day of the twelve months ending on ``end`` (relief factors, spells)."""
-
-    @property
-    def label(self) -> str:
-        """The reported month in words, e.g. ``"October 2026"``."""
-        return self.start.strftime("%B %Y")
 
 
 # ------------------------------------------------------------------------------ workforce
@@ -118,26 +88,13 @@ class WorkforceMonthlyParameters(ReportParameters):
 
     def window(self, today: dt.date) -> MonthWindow:
         """The dates covered, given today's date."""
-        start = _first_of_month(self.month) if self.month else _last_complete_month(today)
-        return MonthWindow(start=start, end=_last_day_of_month(start),
-                           trend_start=_months_before(start, self.trend_months - 1),
-                           baseline_start=_months_before(start, self.baseline_months - 1),
-                           year_start=_months_before(start, 11))
+        start = month_start(self.month) if self.month else last_complete_month(today)
+        return MonthWindow(start=start, end=month_end(start),
+                           trend_start=months_back(start, self.trend_months - 1),
+                           baseline_start=months_back(start, self.baseline_months - 1))
 
 
 # ------------------------------------------------------------------------------ deployment
-
-
-@dataclass(frozen=True)
-class QuarterWindow:
-    """The dates a deployment report covers (inclusive)."""
-
-    start: dt.date
-    as_of: dt.date
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%d %B %Y} to {self.as_of:%d %B %Y}"
 
 
 class StaffingDeploymentParameters(ReportParameters):
@@ -174,14 +131,10 @@ class StaffingDeploymentParameters(ReportParameters):
             raise ValueError("answer_minutes and service_level go together")
         return self
 
-    def window(self, today: dt.date) -> QuarterWindow:
+    def window(self, today: dt.date) -> DayWindow:
         """The dates covered, given today's date."""
-        if self.as_of is not None:
-            as_of = self.as_of
-        else:
-            quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-            as_of = quarter_start - dt.timedelta(days=1)
-        return QuarterWindow(start=as_of - dt.timedelta(days=7 * self.weeks - 1), as_of=as_of)
+        as_of = self.as_of or quarter_start(today) - dt.timedelta(days=1)
+        return DayWindow.weeks_ending(as_of, self.weeks)
 
     def target(self):  # noqa: ANN201 - a ServiceTarget (imported lazily: keep this module light)
         """The service target as :class:`workbench.analysis.staffing.ServiceTarget`."""
@@ -193,18 +146,6 @@ class StaffingDeploymentParameters(ReportParameters):
 
 
 # ------------------------------------------------------------------------------ finance
-
-
-@dataclass(frozen=True)
-class FinanceWindow:
-    """The dates a finance report covers."""
-
-    as_of: dt.date
-    trend_start: dt.date
-
-    @property
-    def label(self) -> str:
-        return f"{self.as_of:%B %Y}"
 
 
 class FinanceMonthlyParameters(ReportParameters):
@@ -221,21 +162,14 @@ class FinanceMonthlyParameters(ReportParameters):
     level: float = Field(0.90, gt=0.5, lt=1, description="Level of the projection interval")
     trend_months: int = Field(24, ge=3, le=120, description="Months in the budget history")
 
-    def window(self, today: dt.date) -> FinanceWindow:
-        """The dates covered, given today's date."""
-        as_of = self.as_of or (_first_of_month(today) - dt.timedelta(days=1))
-        return FinanceWindow(as_of=as_of,
-                             trend_start=_months_before(_first_of_month(as_of),
-                                                        self.trend_months - 1))
+    def window(self, today: dt.date) -> ReportMonth:
+        """The dates covered, given today's date: the month of ``as_of``, up to ``as_of``."""
+        as_of = self.as_of or month_end(last_complete_month(today))
+        return ReportMonth(start=month_start(as_of), end=as_of,
+                           trend_start=months_back(as_of, self.trend_months - 1))
 
 
 # ------------------------------------------------------------------------------ absence detail
-
-
-@dataclass(frozen=True)
-class DetailWindow:
-    start: dt.date
-    as_of: dt.date
 
 
 class AbsenceDetailParameters(ReportParameters):
@@ -255,10 +189,10 @@ class AbsenceDetailParameters(ReportParameters):
     def _known_codes(cls, codes: list[str]) -> list[str]:
         return _check_codes(codes)
 
-    def window(self, today: dt.date) -> DetailWindow:
+    def window(self, today: dt.date) -> DayWindow:
         """The dates covered, given today's date."""
-        as_of = self.as_of or (_first_of_month(today) - dt.timedelta(days=1))
-        return DetailWindow(start=as_of - dt.timedelta(days=7 * self.weeks - 1), as_of=as_of)
+        return DayWindow.weeks_ending(self.as_of or month_end(last_complete_month(today)),
+                                      self.weeks)
 
 
 def job_audience(default: str = "restricted") -> str:
@@ -269,20 +203,18 @@ def job_audience(default: str = "restricted") -> str:
     return os.environ.get(AUDIENCE_VARIABLE) or default
 
 
-register_report(
-    "workforce_monthly", notebook="workforce_monthly.py", parameters=WorkforceMonthlyParameters,
-    description="Absence rates, short- and long-term spells, sick leave against the service's "
-    "seasonal rate, minimum staffing, backfill overtime and relief factors")
-register_report(
-    "staffing_deployment", notebook="staffing_deployment.py",
-    parameters=StaffingDeploymentParameters,
-    description="Patrol officers needed by hour of the week (Erlang C) against officers on "
-    "duty, and the saturation of patrol time")
-register_report(
-    "finance_monthly", notebook="finance_monthly.py", parameters=FinanceMonthlyParameters,
-    description="Budget against actual by cost centre, overtime spend, year-end projection "
-    "and establishment strength")
-register_report(
-    "absence_detail", notebook="absence_detail_restricted.py",
-    parameters=AbsenceDetailParameters,
-    description="Person-level absence spells and Bradford factors for HR (restricted)")
+_REPORTS = (
+    ("workforce_monthly", "workforce_monthly.py", WorkforceMonthlyParameters,
+     "Absence rates, short- and long-term spells, sick leave against the service's seasonal "
+     "rate, minimum staffing, backfill overtime and relief factors"),
+    ("staffing_deployment", "staffing_deployment.py", StaffingDeploymentParameters,
+     "Patrol officers needed by hour of the week (Erlang C) against officers on duty, and the "
+     "saturation of patrol time"),
+    ("finance_monthly", "finance_monthly.py", FinanceMonthlyParameters,
+     "Budget against actual by cost centre, overtime spend, year-end projection and "
+     "establishment strength"),
+    ("absence_detail", "absence_detail_restricted.py", AbsenceDetailParameters,
+     "Person-level absence spells and Bradford factors for HR (restricted)"),
+)
+
+register_reports(_REPORTS)
