@@ -194,4 +194,8 @@ headline("hot_spots_significant", int((spots["significant"] & (spots["direction"
 # %%
 display(table(spots.head(10)[["neighbourhood_id", "name", "division", "current", "past", "z",
                               "significant", "rate_per_1000"]],
-              formats={"z": "{:.1f}", "rate_per_1000": "{:.2f}"}))
+              formats={"z": "{:.1f}", "rate_per_1000": "{:.2f}"},
+              labels={"neighbourhood_id": "Neighbourhood",
+                      "current": f"Last {params.hot_spot_days} days",
+                      "past": "A year earlier" if compare_with == "year_ago" else "Days before",
+                      "z": "z", "rate_per_1000": "Per 1,000 residents"}))

@@ -16,10 +16,13 @@ Layout::
         summary.json                  its headline figures and provenance
         runs/
           index.html                  every run of the job, newest first
-          <run-id>/index.html         archived page of that run (failed runs: the error)
-          <run-id>/summary.json       that run's figures, provenance, failure
+          <run-id>/index.html         archived page of that run (failed runs: that it failed, when)
+          <run-id>/summary.json       that run's figures and provenance
 
-A failed run never touches ``<job>/index.html``: the last good page stays published.
+A failed run never touches ``<job>/index.html``: the last good page stays published. No page
+says why a run failed (see :mod:`~workbench.publish.runlog`). Every page is rendered from an
+autoescaping template of ``workbench.present`` (``present/templates/publish/``) and carries the
+site's Content-Security-Policy (:data:`~workbench.publish.convert.CONTENT_SECURITY_POLICY`).
 """
 
 from __future__ import annotations
