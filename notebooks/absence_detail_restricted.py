@@ -27,11 +27,13 @@ bradford_codes = ["sick"]
 top = 25
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 import workbench
 from workbench.analysis import workforce
 from workbench.charts import workforce as workforce_charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.workforce import AbsenceDetailParameters, job_audience
 from workbench.settings import get_settings
@@ -42,9 +44,9 @@ window = params.window(get_settings().today)
 figures = workforce.for_audience(job_audience())  # person-level: restricted only
 warehouse = workbench.connect()
 shifts = warehouse.table("shifts")
-display(Markdown(f"**{window.start:%d %B %Y} to {window.as_of:%d %B %Y}** · "
-                 f"{params.unit or 'every unit'} · Bradford codes: "
-                 f"{', '.join(params.bradford_codes)}"))
+display(markdown("**{start:%d %B %Y} to {end:%d %B %Y}** · {unit} · Bradford codes: {codes}",
+                 start=window.start, end=window.as_of, unit=params.unit or "every unit",
+                 codes=", ".join(params.bradford_codes)))
 
 # %%
 factors = figures.bradford_factors(shifts, as_of=window.as_of, weeks=params.weeks,
@@ -79,8 +81,7 @@ headline("median_bradford_factor", float(factors["bradford_factor"].median())
 workforce_charts.bradford_distribution_chart(factors)
 
 # %%
-display(factors.head(params.top).style.format({"hours": "{:,.0f}", "bradford_factor": "{:,.0f}"})
-        .hide(axis="index"))
+display(table(factors.head(params.top), formats={"hours": "{:,.0f}", "bradford_factor": "{:,.0f}"}))
 
 # %% [markdown]
 # ## Spells
@@ -98,7 +99,6 @@ workforce_charts.absence_by_type_chart(
 # ## Long-term spells, newest first
 
 # %%
-display(long_term.head(params.top).style.format({"hours": "{:,.0f}",
-                                                 "first_date": "{:%Y-%m-%d}",
-                                                 "last_date": "{:%Y-%m-%d}"})
-        .hide(axis="index"))
+display(table(long_term.head(params.top), formats={"hours": "{:,.0f}",
+                                                   "first_date": "{:%Y-%m-%d}",
+                                                   "last_date": "{:%Y-%m-%d}"}))

@@ -24,11 +24,13 @@ target_priority = 1
 alternative_call_types = ["mental_health", "wellness_check", "overdose", "noise"]
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 import workbench
 from workbench.analysis import calls
 from workbench.charts import calls as calls_charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import data_permitting, headline
 from workbench.publish.catalog.crime import CallsMonthlyParameters, latest_day
 from workbench.settings import get_settings
@@ -42,8 +44,9 @@ data_from = latest_day(freshness.loc["calls_for_service", "earliest"])
 data_to = latest_day(freshness.loc["calls_for_service", "latest"])
 window = params.window(get_settings().today, data_to, data_from)
 calls_table = warehouse.table("calls_for_service")
-display(Markdown(f"**{window.label}** · whole service · calls by time received · data "
-                 f"freshness: calls to {data_to} (from {data_from}). {window.coverage_note}"))
+display(markdown("**{label}** · whole service · calls by time received · data freshness: calls "
+                 "to {data_to} (from {data_from}). {coverage_note}", label=window.label,
+                 data_to=data_to, data_from=data_from, coverage_note=window.coverage_note))
 
 # %%
 by_priority = calls.response_times(calls_table, start=window.start, as_of=window.end,
@@ -88,10 +91,9 @@ with data_permitting("Response times"):
              f"{focus['target_share'].iloc[0]:.0%} of calls" if len(focus) else "no target set")
     by_division = calls.response_times(calls_table, start=window.start, as_of=window.end,
                                        by=("priority", "division"))
-    display(by_division.style.format({"median_minutes": "{:.1f}", "p90_minutes": "{:.1f}",
-                                      "share_within_target": "{:.0%}",
-                                      "target_share": "{:.0%}"},
-                                     na_rep="–").hide(axis="index"))
+    display(table(by_division, formats={"median_minutes": "{:.1f}", "p90_minutes": "{:.1f}",
+                                        "share_within_target": "{:.0%}",
+                                        "target_share": "{:.0%}"}))
     trend = calls.response_time_trend(calls_table, start=window.trend_start, as_of=window.end,
                                       by=("priority", "division"))
     display(calls_charts.response_time_trend_chart(

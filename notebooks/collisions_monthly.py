@@ -23,11 +23,13 @@ trend_months = 60
 top_locations = 20
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 import workbench
 from workbench.analysis import collisions
 from workbench.charts import collisions as collision_charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table as data_table
 from workbench.publish import headline
 from workbench.publish.catalog.crime import CollisionsMonthlyParameters, latest_day
 from workbench.settings import get_settings
@@ -39,8 +41,8 @@ freshness = warehouse.freshness().set_index("table")
 data_to = latest_day(freshness.loc["collisions", "latest"])
 window = params.window(get_settings().today, data_to)
 table = warehouse.table("collisions")
-display(Markdown(f"**{window.label}** · whole service · collisions by occurrence date · data "
-                 f"freshness: collisions to {data_to}"))
+display(markdown("**{label}** · whole service · collisions by occurrence date · data freshness: "
+                 "collisions to {data_to}", label=window.label, data_to=data_to))
 
 # %%
 month_ksi = collisions.ksi_trend(table, start=window.start, as_of=window.end, period="month")
@@ -78,5 +80,5 @@ locations = collisions.ksi_locations(table, start=window.year_start, as_of=windo
 collision_charts.ksi_locations_chart(locations)
 
 # %%
-display(locations[["rank", "location_name", "division", "killed", "seriously_injured", "ksi",
-                   "records"]].style.hide(axis="index"))
+display(data_table(locations[["rank", "location_name", "division", "killed",
+                              "seriously_injured", "ksi", "records"]], labels={"ksi": "KSI"}))

@@ -36,6 +36,7 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis import crime
 from workbench.charts import crime as crime_charts
+from workbench.present.markdown import markdown, md_escape
 from workbench.publish import headline
 from workbench.publish.catalog.crime import CompstatWeeklyParameters, latest_day
 from workbench.settings import get_settings
@@ -53,9 +54,10 @@ scope = incidents if params.division is None else incidents.filter(
 area = params.division or "whole service"
 options = {"minimum_base": params.minimum_base, "z_threshold": params.z_threshold,
            "alpha": params.alpha}
-display(Markdown(f"**Week {week_end - pd.Timedelta(days=6):%d %B} to {week_end:%d %B %Y}** · "
-                 f"{area} · incidents by occurrence date · data freshness: incidents to "
-                 f"{data_to} ({int(freshness.loc['incidents', 'rows']):,} records)"))
+display(markdown("**Week {start:%d %B} to {end:%d %B %Y}** · {area} · incidents by occurrence "
+                 "date · data freshness: incidents to {data_to} ({records:,} records)",
+                 start=week_end - pd.Timedelta(days=6), end=week_end, area=area, data_to=data_to,
+                 records=int(freshness.loc["incidents", "rows"])))
 
 # %%
 grid = crime.compstat_grid(scope, as_of=week_end, by=("offence_category",), **options)
@@ -100,7 +102,7 @@ for category, cells in flags.groupby("offence_category"):
              note="; ".join(f"{row.neighbourhood_id} {crime_charts.PERIOD_LABELS[row.period]}: "
                             f"{row.current} vs {row.past} (z = {row.z:.1f})"
                             for row in cells.itertuples()))
-display(Markdown("Flagged: " + ", ".join(f"**{c}**" for c in flagged_categories)
+display(Markdown("Flagged: " + ", ".join(f"**{md_escape(c)}**" for c in flagged_categories)
                  if flagged_categories else "No category shows a significant increase."))
 
 # %%

@@ -34,6 +34,8 @@ import workbench
 from workbench.analysis import crime, csi, forecast, hotspots
 from workbench.charts import crime as crime_charts
 from workbench.charts import maps
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import data_permitting, headline
 from workbench.publish.catalog.crime import CrimeTrendsMonthlyParameters, latest_day
 from workbench.settings import get_settings
@@ -50,9 +52,10 @@ window = params.window(get_settings().today, data_to, data_from)
 incidents, population, neighbourhoods, offence_codes = warehouse.tables(
     "incidents", "population", "neighbourhoods", "offence_codes",
     optional=("population", "neighbourhoods"))
-display(Markdown(f"**{window.label}** (trends from {window.trend_start:%B %Y}) · whole service · "
-                 f"incidents by occurrence date · data freshness: incidents to {data_to} "
-                 f"(from {data_from}). {window.coverage_note}"))
+display(markdown("**{label}** (trends from {trend_start:%B %Y}) · whole service · incidents by "
+                 "occurrence date · data freshness: incidents to {data_to} (from {data_from}). "
+                 "{coverage_note}", label=window.label, trend_start=window.trend_start,
+                 data_to=data_to, data_from=data_from, coverage_note=window.coverage_note))
 
 # %%
 rates = crime.incident_rates(incidents, population, neighbourhoods, start=window.trend_start,
@@ -86,10 +89,9 @@ headline("rate_per_100k_month", total_this_month["rate"].iloc[0] if len(total_th
                                         y_title="Incidents per month"))
 
 # %%
-display(this_month[["offence_category", "incidents", "population", "rate"]]
-        .sort_values("incidents", ascending=False)
-        .style.format({"incidents": "{:,}", "population": "{:,.0f}", "rate": "{:.1f}"},
-                      na_rep="–").hide(axis="index"))
+display(table(this_month[["offence_category", "incidents", "population", "rate"]]
+              .sort_values("incidents", ascending=False),
+              formats={"incidents": "{:,}", "population": "{:,.0f}", "rate": "{:.1f}"}))
 
 # %% [markdown]
 # ## Control chart (all incidents, monthly)
@@ -158,9 +160,11 @@ with data_permitting("Crime Severity Index by division"):
     divisions = csi.crime_severity_index(incidents, offence_codes, population, neighbourhoods,
                                          as_of=window.end, years=window.complete_years(1),
                                          geography="division", scale=params.csi_scale)
-    display(divisions[["year", "division", "csi", "violent_csi", "non_violent_csi", "label"]]
-            .style.format({"csi": "{:.1f}", "violent_csi": "{:.1f}",
-                           "non_violent_csi": "{:.1f}"}, na_rep="–").hide(axis="index"))
+    display(table(divisions[["year", "division", "csi", "violent_csi", "non_violent_csi",
+                             "label"]],
+                  formats={"csi": "{:.1f}", "violent_csi": "{:.1f}", "non_violent_csi": "{:.1f}"},
+                  labels={"csi": "CSI", "violent_csi": "Violent CSI",
+                          "non_violent_csi": "Non-violent CSI"}))
 
 # %% [markdown]
 # ## Hot spots
@@ -188,6 +192,10 @@ headline("hot_spots_significant", int((spots["significant"] & (spots["direction"
                            "boundaries; the table below ranks the neighbourhoods."))
 
 # %%
-display(spots.head(10)[["neighbourhood_id", "name", "division", "current", "past", "z",
-                        "significant", "rate_per_1000"]]
-        .style.format({"z": "{:.1f}", "rate_per_1000": "{:.2f}"}, na_rep="–").hide(axis="index"))
+display(table(spots.head(10)[["neighbourhood_id", "name", "division", "current", "past", "z",
+                              "significant", "rate_per_1000"]],
+              formats={"z": "{:.1f}", "rate_per_1000": "{:.2f}"},
+              labels={"neighbourhood_id": "Neighbourhood",
+                      "current": f"Last {params.hot_spot_days} days",
+                      "past": "A year earlier" if compare_with == "year_ago" else "Days before",
+                      "z": "z", "rate_per_1000": "Per 1,000 residents"}))

@@ -28,12 +28,12 @@ as_of = None
 map_indicator = "mental_health_calls"
 
 # %%
-from IPython.display import Markdown
-
 import workbench
 from workbench import public
 from workbench.analysis import cswb
 from workbench.charts import cswb as charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.community import CswbIndicatorsParameters
 from workbench.settings import get_settings
@@ -47,9 +47,9 @@ outputs = public.build_public_outputs(warehouse, as_of=params.as_of or settings.
 overview = public.cswb_overview(outputs, year=params.year)
 
 # %%
-Markdown(f"**Year shown: {overview.year}** (complete years: "
-         f"{', '.join(map(str, overview.years))})." if overview.year is not None else
-         "**No complete year of incident or call data in the warehouse**: nothing to show yet.")
+markdown("**Year shown: {year}** (complete years: {years}).", year=overview.year,
+         years=", ".join(map(str, overview.years))) if overview.year is not None else \
+    markdown("**No complete year of incident or call data in the warehouse**: nothing to show yet.")
 
 # %% [markdown]
 # ## Headline figures (city-wide, per 1,000 residents)
@@ -99,4 +99,4 @@ outputs.indicators[params.map_indicator].html(
 # ## The indicators, their zones and plan priorities
 
 # %%
-cswb.indicator_catalogue().style.hide(axis="index")
+table(cswb.indicator_catalogue())

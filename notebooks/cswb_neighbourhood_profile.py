@@ -27,11 +27,11 @@ year = None
 as_of = None
 
 # %%
-from IPython.display import Markdown
-
 import workbench
 from workbench import public
 from workbench.charts import cswb as charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.community import CswbNeighbourhoodProfileParameters
 from workbench.settings import get_settings
@@ -47,10 +47,11 @@ profile = public.cswb_profile(outputs, neighbourhood_id=params.neighbourhood_id,
                               year=params.year)
 
 # %%
-Markdown(f"**{profile.name or profile.neighbourhood_id}** ({profile.neighbourhood_id}, division "
-         f"{profile.division}), {profile.year}: {profile.population or 0:,} residents."
-         if profile.neighbourhood_id else
-         "**No complete year of incident or call data in the warehouse**: nothing to profile yet.")
+markdown("**{name}** ({neighbourhood_id}, division {division}), {year}: {population:,} residents.",
+         name=profile.name or profile.neighbourhood_id, neighbourhood_id=profile.neighbourhood_id,
+         division=profile.division, year=profile.year, population=profile.population or 0) \
+    if profile.neighbourhood_id else \
+    markdown("**No complete year of incident or call data in the warehouse**: nothing to profile yet.")
 
 # %% [markdown]
 # ## Headline figures
@@ -92,7 +93,7 @@ charts.neighbourhood_trend_chart(profile.trend)
 # ## By CSWB zone and plan priority
 
 # %%
-profile.zones.style.hide(axis="index")
+table(profile.zones)
 
 # %%
-profile.priorities.style.hide(axis="index")
+table(profile.priorities)

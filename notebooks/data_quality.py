@@ -30,6 +30,7 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis import quality
 from workbench.charts import quality as quality_charts
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.reports import DataQualityParameters
 from workbench.settings import get_settings
@@ -75,10 +76,9 @@ headline("quarantined_rows", int(quarantine["rows"].sum()) if len(quarantine) el
 # ## Tables
 
 # %%
-display(overview.style.format({"completeness": "{:.1%}", "rows": "{:,}",
-                               "rule_violations": "{:,}", "duplicate_keys": "{:,}"},
-                              na_rep="")
-        .hide(axis="index"))
+display(table(overview, formats={"completeness": "{:.1%}", "rows": "{:,}",
+                                  "rule_violations": "{:,}", "duplicate_keys": "{:,}"},
+              na=""))
 
 # %%
 quality_charts.completeness_chart(overview)
@@ -94,11 +94,10 @@ quality_charts.days_behind_chart(overview, stale_after_days=params.stale_after_d
  if (violations["invalid"] > 0).any() else Markdown("No validity rule is broken: nothing to chart."))
 
 # %%
-display(violations.loc[violations["invalid"] > 0,
-                       ["table", "rule", "column", "invalid", "rows", "validity"]]
-        .sort_values("invalid", ascending=False).head(params.top_rules)
-        .style.format({"validity": "{:.2%}", "invalid": "{:,}", "rows": "{:,}"})
-        .hide(axis="index"))
+display(table(violations.loc[violations["invalid"] > 0,
+                             ["table", "rule", "column", "invalid", "rows", "validity"]]
+              .sort_values("invalid", ascending=False).head(params.top_rules),
+              formats={"validity": "{:.2%}", "invalid": "{:,}", "rows": "{:,}"}))
 
 # %% [markdown]
 # ## Report lag of incidents
@@ -114,4 +113,4 @@ quality_charts.report_lag_chart(lag) if lag is not None else Markdown("No incide
 
 # %%
 (Markdown("Nothing in quarantine.") if quarantine.empty else
- quarantine.style.format({"rows": "{:,}"}).hide(axis="index"))
+ table(quarantine, formats={"rows": "{:,}"}))

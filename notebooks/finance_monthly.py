@@ -33,6 +33,8 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis import finance
 from workbench.charts import finance as finance_charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.workforce import FinanceMonthlyParameters
 from workbench.settings import get_settings
@@ -44,9 +46,11 @@ window = params.window(get_settings().today)
 warehouse = workbench.connect()
 ledger = finance.select_finance(warehouse.table("finance"), source=params.source,
                                 cost_centre=params.cost_centre)
-display(Markdown(f"**To {window.as_of:%d %B %Y}** · fiscal year starting in month "
-                 f"{params.fiscal_year_start_month} · {params.cost_centre or 'all cost centres'}"
-                 f" · source: {params.source or 'all'}"))
+display(markdown("**To {as_of:%d %B %Y}** · fiscal year starting in month {start_month} · "
+                 "{cost_centre} · source: {source}", as_of=window.as_of,
+                 start_month=params.fiscal_year_start_month,
+                 cost_centre=params.cost_centre or "all cost centres",
+                 source=params.source or "all"))
 
 # %%
 options = {"as_of": window.as_of, "fiscal_year_start_month": params.fiscal_year_start_month}
@@ -105,14 +109,13 @@ finance_charts.variance_chart(to_date)
 finance_charts.projection_chart(projection)
 
 # %%
-display(projection[["cost_centre", "closed_months", "actual_to_date", "budget_to_date",
-                    "annual_budget", "projection", "projection_lower", "projection_upper",
-                    "projected_variance_share", "basis"]]
-        .style.format({"actual_to_date": "${:,.0f}", "budget_to_date": "${:,.0f}",
+display(table(projection[["cost_centre", "closed_months", "actual_to_date", "budget_to_date",
+                          "annual_budget", "projection", "projection_lower", "projection_upper",
+                          "projected_variance_share", "basis"]],
+              formats={"actual_to_date": "${:,.0f}", "budget_to_date": "${:,.0f}",
                        "annual_budget": "${:,.0f}", "projection": "${:,.0f}",
                        "projection_lower": "${:,.0f}", "projection_upper": "${:,.0f}",
-                       "projected_variance_share": "{:+.1%}"}, na_rep="–")
-        .hide(axis="index"))
+                       "projected_variance_share": "{:+.1%}"}))
 
 # %% [markdown]
 # ## Overtime

@@ -30,6 +30,7 @@ from pathlib import Path
 import workbench
 from workbench import public
 from workbench.charts import cswb as charts
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.community import OpenDataRefreshParameters
 from workbench.settings import get_settings
@@ -57,7 +58,7 @@ headline("points", len(points), unit="points", label="Geomasked incident points"
          note=f"grid cell {public.DEFAULT_OPTIONS.geomask_cell_metres:g} m")
 
 # %%
-summary.style.format({"rows": "{:,}", "suppressed": "{:,}"}).hide(axis="index")
+table(summary, formats={"rows": "{:,}", "suppressed": "{:,}"})
 
 # %%
 charts.open_data_summary_chart(summary)
@@ -72,4 +73,4 @@ charts.points_by_month_chart(points)
 # ## Files
 
 # %%
-result.files_table().style.format({"bytes": "{:,}"}).hide(axis="index")
+table(result.files_table(), formats={"bytes": "{:,}"})

@@ -31,11 +31,13 @@ saturation_threshold = 0.6
 minimum_calls = 30
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 import workbench
 from workbench.analysis import staffing, workforce
 from workbench.charts import workforce as workforce_charts
+from workbench.present.markdown import markdown
+from workbench.present.tables import table
 from workbench.publish import headline
 from workbench.publish.catalog.workforce import StaffingDeploymentParameters
 from workbench.settings import get_settings
@@ -49,8 +51,9 @@ window = params.window(get_settings().today)
 target = params.target()
 warehouse = workbench.connect()
 calls, shifts, units = warehouse.tables("calls_for_service", "shifts", "units")
-display(Markdown(f"**{window.label}** ({params.weeks} weeks) · target: {target.describe()} · "
-                 f"{params.officers_per_unit:g} officer(s) per unit"))
+display(markdown("**{label}** ({weeks} weeks) · target: {target} · {officers:g} officer(s) per "
+                 "unit", label=window.label, weeks=params.weeks, target=target.describe(),
+                 officers=params.officers_per_unit))
 
 # %%
 workload = staffing.hour_of_week_workload(calls, start=window.start, as_of=window.as_of,
@@ -102,8 +105,8 @@ headline("peak_officers_needed", float(gap.groupby("hour_of_week")["officers_nee
 workforce_charts.deployment_gap_heatmap(gap)
 
 # %%
-display(summary.style.format({"officer_hours_short": "{:,.1f}", "largest_shortfall": "{:.1f}",
-                              "mean_saturation": "{:.0%}"}, na_rep="–").hide(axis="index"))
+display(table(summary, formats={"officer_hours_short": "{:,.1f}", "largest_shortfall": "{:.1f}",
+                                 "mean_saturation": "{:.0%}"}))
 
 # %% [markdown]
 # ## Saturation of patrol time
@@ -115,8 +118,9 @@ workforce_charts.saturation_chart(gap, threshold=params.saturation_threshold)
 # ## Hour by hour in one division
 
 # %%
-display(Markdown(f"Division **{focus}**" + ("" if params.division else
-                                            " (the largest shortfall, or the first division)")))
+display(markdown("Division **{focus}**" + ("" if params.division else
+                                           " (the largest shortfall, or the first division)"),
+                 focus=focus))
 workforce_charts.officers_needed_chart(
     gap.loc[gap["division"] == focus],
     title=f"Officers needed ({target.describe()}) and on duty, {focus}")

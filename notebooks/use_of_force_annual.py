@@ -41,11 +41,10 @@ minimum_count = 20
 focus_group = "black"
 
 # %%
-from IPython.display import Markdown
-
 import workbench
 from workbench import public
 from workbench.charts import use_of_force as charts
+from workbench.present.markdown import markdown
 from workbench.publish import headline
 from workbench.publish.catalog.community import UseOfForceAnnualParameters
 from workbench.settings import get_settings
@@ -64,9 +63,9 @@ annual = public.annual_use_of_force(outputs, year=params.year, thresholds=params
 focus = params.focus_group.replace("_", " ")
 
 # %%
-Markdown(f"**Year reported: {annual.year}** (complete years available: "
-         f"{', '.join(map(str, annual.years)) or 'none'})." if annual.has_data else
-         "**No complete year of use-of-force data in the warehouse**: nothing to report yet.")
+markdown("**Year reported: {year}** (complete years available: {years}).", year=annual.year,
+         years=", ".join(map(str, annual.years)) or "none") if annual.has_data else \
+    markdown("**No complete year of use-of-force data in the warehouse**: nothing to report yet.")
 
 # %% [markdown]
 # ## Headline figures

@@ -33,6 +33,8 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis import workforce
 from workbench.charts import workforce as workforce_charts
+from workbench.present.markdown import markdown, md_escape
+from workbench.present.tables import table
 from workbench.privacy import small_cell_threshold
 from workbench.publish import headline
 from workbench.publish.catalog.workforce import WorkforceMonthlyParameters, job_audience
@@ -47,8 +49,9 @@ shifts, units, personnel = warehouse.tables("shifts", "units", "personnel")
 scope = workforce.for_unit(shifts, params.unit)
 figures = workforce.for_audience(job_audience(default="internal"))  # small groups hidden
 threshold = small_cell_threshold()
-display(Markdown(f"**{window.label}** · {params.unit or 'whole service'} · absence counted: "
-                 f"{', '.join(params.absence_codes)} · groups under {threshold} members hidden"))
+display(markdown("**{label}** · {unit} · absence counted: {codes} · groups under {threshold} "
+                 "members hidden", label=window.label, unit=params.unit or "whole service",
+                 codes=", ".join(params.absence_codes), threshold=threshold))
 
 # %%
 month_rates = figures.absence_rates(scope, start=window.start, end=window.end, by=(),
@@ -110,17 +113,17 @@ workforce_charts.absence_by_type_chart(by_type, title="Hours lost by absence typ
 # %%
 by_unit = figures.absence_rates(shifts, start=window.start, end=window.end, by=("unit_id",),
                                 absence_codes=params.absence_codes)
-display(by_unit[["unit_id", "people", "absence_rate", "days_lost_per_fte", "incidence"]]
-        .style.format({"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
-                       "incidence": "{:.0%}"}, na_rep="–").hide(axis="index"))
+display(table(by_unit[["unit_id", "people", "absence_rate", "days_lost_per_fte", "incidence"]],
+              formats={"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
+                       "incidence": "{:.0%}"}, labels={"days_lost_per_fte": "Days lost per FTE"}))
 
 # %%
 by_rank = figures.absence_rates(shifts, start=window.year_start, end=window.end, by=("rank",),
                                 personnel=personnel, absence_codes=params.absence_codes)
 display(Markdown("Twelve months to the end of the reported month, by rank:"))
-display(by_rank[["rank", "people", "absence_rate", "days_lost_per_fte", "incidence"]]
-        .style.format({"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
-                       "incidence": "{:.0%}"}, na_rep="–").hide(axis="index"))
+display(table(by_rank[["rank", "people", "absence_rate", "days_lost_per_fte", "incidence"]],
+              formats={"absence_rate": "{:.2%}", "days_lost_per_fte": "{:.1f}",
+                       "incidence": "{:.0%}"}, labels={"days_lost_per_fte": "Days lost per FTE"}))
 
 # %% [markdown]
 # ## Short- and long-term absence
@@ -131,9 +134,8 @@ display(by_rank[["rank", "people", "absence_rate", "days_lost_per_fte", "inciden
 # %%
 spells = figures.absence_spell_summary(shifts, start=window.year_start, end=window.end,
                                        by=("unit_id",), absence_codes=params.absence_codes)
-display(spells[["unit_id", "people", "short_term_spells", "long_term_spells",
-                "long_term_hours_share"]]
-        .style.format({"long_term_hours_share": "{:.0%}"}, na_rep="–").hide(axis="index"))
+display(table(spells[["unit_id", "people", "short_term_spells", "long_term_spells",
+                      "long_term_hours_share"]], formats={"long_term_hours_share": "{:.0%}"}))
 
 # %% [markdown]
 # ## Sick leave against the service's seasonal rate
@@ -148,7 +150,7 @@ workforce_charts.sick_leave_baseline_chart(compared_units)
 
 # %%
 display(Markdown("No unit departs from the service's rate." if flagged.empty else
-                 "Flagged: " + ", ".join(f"**{row.unit_id}** ({row.flag}, "
+                 "Flagged: " + ", ".join(f"**{md_escape(row.unit_id)}** ({md_escape(row.flag)}, "
                                          f"{row.ratio:.2f} × expected)"
                                          for row in flagged.itertuples())))
 
@@ -167,12 +169,13 @@ staffing_by_unit = figures.staffing_levels(shifts, units, start=window.start, en
 workforce_charts.minimum_staffing_chart(staffing_by_unit)
 
 # %%
-display(staffing_by_unit[["unit_id", "shifts", "mean_scheduled", "mean_on_duty", "availability",
-                          "shifts_below_minimum_before_backfill", "shifts_below_minimum",
-                          "backfill_overtime_hours", "backfill_overtime_cost"]]
-        .style.format({"mean_scheduled": "{:.1f}", "mean_on_duty": "{:.1f}",
+display(table(staffing_by_unit[["unit_id", "shifts", "mean_scheduled", "mean_on_duty",
+                                "availability", "shifts_below_minimum_before_backfill",
+                                "shifts_below_minimum", "backfill_overtime_hours",
+                                "backfill_overtime_cost"]],
+              formats={"mean_scheduled": "{:.1f}", "mean_on_duty": "{:.1f}",
                        "availability": "{:.0%}", "backfill_overtime_hours": "{:,.0f}",
-                       "backfill_overtime_cost": "${:,.0f}"}, na_rep="–").hide(axis="index"))
+                       "backfill_overtime_cost": "${:,.0f}"}))
 
 # %% [markdown]
 # ## Overtime

@@ -1,5 +1,6 @@
 """Open the rendered site in headless Chromium with every non-local request refused: no page
-may try another host, and every chart must draw its marks from the shared offline bundle."""
+may try another host, every chart must draw its marks from the shared offline bundle, and no
+page's own script may break its Content-Security-Policy (which would leave a chart undrawn)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def _open(browser, url: str):  # noqa: ANN001, ANN202 - Playwright objects
 
     page.route("**/*", guard)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.goto(url)
     page.wait_for_load_state("load")
     return page, attempted, errors

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = {"workforce_monthly", "staffing_deployment", "finance_monthly", "absence_detail"}
-CHART_SPEC = re.compile(r"var spec = (\{.*?\});\n", re.DOTALL)
+CHART_SPEC = re.compile(r'<script[^>]*\bid="wb-chart-[0-9a-f]+-spec"[^>]*>(.*?)</script>',
+                        re.DOTALL)
+"""A chart's Vega spec on a page: the JSON data block that assets/charts.js draws."""
 
 
 @pytest.fixture(scope="module")

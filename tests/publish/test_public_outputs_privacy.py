@@ -58,7 +58,9 @@ DERIVED_ROW = re.compile(r"<tr data-wb-sources=(?P<q>['\"])(?P<sources>.*?)(?P=q
                          r"(?P<cells>.*?)</tr>", re.DOTALL)
 DERIVED_CELL = re.compile(r"<td(?: data-wb-needs=(?P<q>['\"])(?P<needs>.*?)(?P=q))?>"
                           r"(?P<value>[^<]*)</td>")
-CHART_SPEC = re.compile(r"var spec = (\{.*?\});\n", re.DOTALL)
+CHART_SPEC = re.compile(r'<script[^>]*\bid="wb-chart-[0-9a-f]+-spec"[^>]*>(.*?)</script>',
+                        re.DOTALL)
+"""A chart's Vega spec on a page: the JSON data block that assets/charts.js draws."""
 
 
 def _community_jobs() -> list[Path]:

@@ -96,22 +96,36 @@ def test_failures_are_isolated_and_last_good_pages_stay(
     index = (site / "index.html").read_text()
     rows = {name: index.split(f'data-job="{name}"')[1].split("</tr>")[0] for name in names}
     assert "wb-status-ok" in rows["good"]
-    assert "Failed at cell 4" in rows["raiser"]
-    assert "RuntimeError" in rows["raiser"] and "deliberate failure in a cell" in rows["raiser"]
-    assert "Timeout" in rows["sleeper"]
-    assert "DeadKernelError" in rows["dier"]
     for name in ("raiser", "sleeper", "dier"):
+        assert "wb-status-failed" in rows[name] and "failed." in rows[name]
         assert "last good page kept" in rows[name]
-
-    # Each failed run is archived with its error; summary.json says what failed.
+    # The site says only that a run failed and when; the error stays off every page ...
+    published = "".join(p.read_text() for p in site.rglob("*") if p.suffix in (".html", ".json"))
+    for detail in ("deliberate failure", "RuntimeError", "Timeout", "DeadKernelError",
+                   "os._exit", "Traceback", str(render_settings["data_dir"]),
+                   str(render_settings["params_dir"]), "duckdb://"):
+        assert detail not in published, detail
+    # ... and goes to the command's exit output and to the restricted run log.
+    assert "RuntimeError: deliberate failure in a cell" in streams.err
+    state = next((render_settings["data_dir"] / "render-state").iterdir())
     for name, kind in (("raiser", "error"), ("sleeper", "timeout"), ("dier", "kernel_died")):
         runs = sorted((site / name / "runs").glob("*/summary.json"))
         assert len(runs) == 2
         latest = json.loads(max(runs, key=lambda p: p.parent.name).read_text())
         assert latest["status"] == "failed"
-        assert latest["failure"]["kind"] == kind
-        assert latest["failure"]["cell_number"] == 4
-        assert "os._exit(1)" in latest["failure"]["cell_source"]
+        assert set(latest["failure"]) == {"failed_at"}
+        log = state / "runs" / name / f"{latest['run_id']}.json"
+        assert f"run log: {log}" in streams.err
+        assert log.stat().st_mode & 0o777 == 0o600
+        assert log.parent.stat().st_mode & 0o777 == 0o700
+        detail = json.loads(log.read_text())
+        assert detail["failure"]["kind"] == kind
+        assert detail["failure"]["cell_number"] == 4
+        assert "os._exit(1)" in detail["failure"]["cell_source"]
+        assert detail["warehouse_url"].startswith("duckdb://")
+        if name == "raiser":
+            assert detail["failure"]["error_message"] == "deliberate failure in a cell"
+            assert "RuntimeError" in detail["failure"]["traceback"]
 
     # Nothing half-written is left in the site.
     leftovers = [p for p in site.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]

@@ -109,3 +109,80 @@ def test_select_jobs_by_name(tmp_path: Path) -> None:
     assert [j.name for j in select_jobs(jobs, ["b", "a", "b"])] == ["b", "a"]
     with pytest.raises(UnknownNameError, match="'c'"):
         select_jobs(jobs, ["c"])
+
+
+OPEN_DATA = """\
+report: open_data_refresh
+title: Open data refresh
+audience: public
+schedule: "0 5 * * *"
+parameters:
+  out: {out}
+"""
+
+
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """A project folder with its site and data folders, and a folder outside all of them."""
+    home, outside = tmp_path / "project", tmp_path / "elsewhere"
+    for folder in (home / "site", home / "data", home / "params", outside):
+        folder.mkdir(parents=True)
+    (outside / "notes.txt").write_text("not ours")
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.delenv("WORKBENCH_SITE_DIR", raising=False)
+    monkeypatch.delenv("WORKBENCH_DATA_DIR", raising=False)
+    return {"home": home, "params": home / "params", "outside": outside}
+
+
+@pytest.mark.parametrize("out", ["../elsewhere", "'../../..'", "/etc", "site", "data",
+                                 "site/../..", "'~'"])
+def test_a_path_parameter_outside_the_site_and_data_folders_is_refused(
+        folders: dict[str, Path], out: str) -> None:
+    path = write(folders["params"], "open_data_refresh", OPEN_DATA.format(out=out))
+    with pytest.raises(ParametersError) as caught:
+        load_job(path)
+    message = str(caught.value)
+    assert str(path) in message and "key 'parameters.out'" in message
+    assert "not inside the site folder" in message
+    with pytest.raises(ParametersError, match="parameters.out"):
+        load_jobs(folders["params"])  # the whole render stops before any kernel starts
+    assert (folders["outside"] / "notes.txt").read_text() == "not ours"
+
+
+@pytest.mark.parametrize("out", ["site/open-data", "data/exports/open", "site/a/../open-data"])
+def test_a_path_parameter_inside_the_site_or_data_folder_is_accepted(
+        folders: dict[str, Path], out: str) -> None:
+    job = load_job(write(folders["params"], "open_data_refresh", OPEN_DATA.format(out=out)))
+    assert job.parameters.out == out  # type: ignore[attr-defined]
+    absolute = folders["home"] / "site" / "open-data"
+    job = load_job(write(folders["params"], "open_data_refresh",
+                         OPEN_DATA.format(out=f"'{absolute}'")))
+    assert job.parameters.out == str(absolute)  # type: ignore[attr-defined]
+
+
+def test_a_link_inside_the_site_that_leads_outside_is_refused(folders: dict[str, Path]) -> None:
+    (folders["home"] / "site" / "exports").symlink_to(folders["outside"])
+    path = write(folders["params"], "open_data_refresh", OPEN_DATA.format(out="site/exports/x"))
+    with pytest.raises(ParametersError, match=r"key 'parameters\.out'.*elsewhere"):
+        load_job(path)
+
+
+def test_the_render_site_bounds_path_parameters(folders: dict[str, Path], tmp_path: Path) -> None:
+    other_site = tmp_path / "scratch-site"
+    write(folders["params"], "open_data_refresh", OPEN_DATA.format(out=f"'{other_site}/od'"))
+    with pytest.raises(ParametersError):
+        load_jobs(folders["params"])
+    assert load_jobs(folders["params"], site_dir=other_site)[0].name == "open_data_refresh"
+
+
+def test_every_parameter_that_names_a_path_is_marked() -> None:
+    from workbench.publish.reports import REPORTS, path_parameters
+
+    looks_like_a_path = ("out", "output", "path", "dir", "folder", "file")
+    for report in REPORTS.values():
+        marked = set(path_parameters(report.parameters))
+        for name in report.parameters.model_fields:
+            words = name.split("_")
+            if any(word in looks_like_a_path for word in words):
+                assert name in marked, f"{report.name}.{name} names a path: mark it PathParameter"
+    assert path_parameters(get_report("open_data_refresh").parameters) == ["out"]

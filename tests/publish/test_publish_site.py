@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -70,13 +71,16 @@ def test_index_shows_figures_with_change_since_previous_run() -> None:
 
 def test_index_shows_a_failure_and_keeps_the_last_good_page() -> None:
     good = summary("r1", [figure("violations", 10)])
+    # an old state file may still hold the detail: the index must not quote it
     failed = summary("r2", [], status="failed", failure={
         "kind": "error", "cell_number": 4, "cell_source": "raise RuntimeError('x')\n",
-        "error_name": "RuntimeError", "error_message": "deliberate"})
+        "error_name": "RuntimeError", "error_message": "password=hunter2"})
     page = index_html([entry({"last_outcome": "failed", "last_run": failed,
                               "last_success": good})], generated_at="2025-03-10T07:00")
     assert "wb-status-failed" in page
-    assert "Failed at cell 4" in page and "RuntimeError" in page and "deliberate" in page
+    assert "The run of 2025-03-10 06:15 failed." in page
+    for detail in ("cell 4", "RuntimeError", "hunter2", "raise"):
+        assert detail not in page
     assert 'href="dq/runs/r2/index.html"' in page
     assert "last good page kept" in page
     assert 'href="dq/index.html"' in page  # the title still links the last good page
@@ -186,3 +190,37 @@ def test_quality_charts_are_valid_vega_lite() -> None:
     data = quality_charts.rule_violations_chart(violations).to_dict()
     values = next(iter(data["datasets"].values()))
     assert [v["rule"] for v in values] == ["r1"]  # rules nobody broke are left out
+
+
+def test_pages_carry_a_policy_that_runs_only_the_sites_own_scripts() -> None:
+    from workbench.publish.convert import CONTENT_SECURITY_POLICY
+
+    notebook = _executed_notebook()
+    spec = {"$schema": "https://vega.github.io/schema/vega/v5.json", "marks": [],
+            "data": [{"name": "t", "values": [{"name": "</script><script>alert(1)</script>",
+                                               "value": float("nan")}]}]}
+    shown = nbformat.v4.new_code_cell("chart")
+    shown.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.workbench.chart+json": spec,
+        "text/html": site_chart_html(spec), "text/plain": "<chart>"})]
+    notebook.cells.append(shown)
+    page = localize(notebook_to_html(notebook, title="T", show_code=False), "../")
+    head = page.split("</head>")[0]
+    meta = re.search(r"<meta[^>]*Content-Security-Policy[^>]*>", head)
+    assert meta and html.unescape(re.search(r'content="([^"]*)"', meta.group(0)).group(1)) \
+        == CONTENT_SECURITY_POLICY
+    assert meta.start() < head.index("<script") and meta.start() < head.index("<link")
+    for directive in ("default-src 'none'", "script-src 'self';", "object-src 'none'",
+                      "base-uri 'none'", "form-action 'none'"):
+        assert directive in CONTENT_SECURITY_POLICY
+    assert "unsafe-eval" not in CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY.split("script-src")[1].split(";")[0]
+    assert 'src="../assets/charts.js"' in page
+    # the chart is a container and a JSON data block; no script element runs code inline
+    scripts = re.findall(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", page, re.S)
+    inline = [attrs for attrs, _ in scripts if "src=" not in attrs]
+    assert len(inline) == 1 and 'type="application/json"' in inline[0]
+    data = next(body for attrs, body in scripts if "application/json" in attrs)
+    assert "<" not in data and json.loads(data)["data"][0]["values"][0] == {
+        "name": "</script><script>alert(1)</script>", "value": None}
+    assert "$schema" not in data and "vegaEmbed" not in page.split("</head>")[1]

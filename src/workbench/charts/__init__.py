@@ -28,6 +28,8 @@ from typing import Any
 
 import altair as alt
 
+from workbench.present import CHART_SPEC_MIMETYPE
+
 THEME_NAME = "workbench"
 SITE_RENDERER_NAME = "workbench-site"
 CHART_MIMETYPE_CLASS = "workbench-chart"
@@ -85,7 +87,7 @@ def site_chart_html(vega_spec: dict[str, Any], *, element_id: str | None = None)
     )
 
 
-def site_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+def site_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     """Altair renderer for site pages: compile to Vega (through VegaFusion when enabled)."""
     from altair.utils._vegafusion_data import compile_with_vegafusion, using_vegafusion
 
@@ -94,7 +96,10 @@ def site_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
     else:
         vega_spec = alt.vegalite_compilers.get()(spec)  # type: ignore[misc]
     text = spec.get("description") or "chart"
-    return {"text/html": site_chart_html(vega_spec), "text/plain": f"<{text}>"}
+    # The spec itself too: ``workbench render`` builds the page's chart from it (a data block
+    # drawn by the site's charts.js), since pages allow no inline script.
+    return {CHART_SPEC_MIMETYPE: vega_spec, "text/html": site_chart_html(vega_spec),
+            "text/plain": f"<{text}>"}
 
 
 alt.renderers.register(SITE_RENDERER_NAME, site_renderer)

@@ -2,7 +2,7 @@
 
 Inputs are the frames of :mod:`workbench.analysis.crime`, :mod:`~workbench.analysis.forecast`
 and :mod:`~workbench.analysis.csi`; every function returns an Altair chart (or, for
-:func:`style_compstat`, a pandas Styler) and never modifies its input.
+:func:`style_compstat`, a table of :mod:`workbench.present.tables`) and never modifies its input.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
+    from workbench.present.tables import Table
 
 __all__ = [
     "PERIOD_LABELS",
@@ -155,37 +155,38 @@ def compstat_table_chart(grid: pd.DataFrame, *, row: str = "offence_category",
     return cells + text
 
 
-def style_compstat(grid: pd.DataFrame, *, by: Sequence[str] = ("offence_category",)) -> Styler:
-    """The CompStat grid as a styled pandas table (for notebooks and HTML reports).
+def style_compstat(grid: pd.DataFrame, *, by: Sequence[str] = ("offence_category",)) -> Table:
+    """The CompStat grid as a table for pages (:func:`workbench.present.tables.table`).
 
     Columns: period, the ``by`` columns, current, a year ago, change, percent change ("n/a"
     on a small base), z, adjusted p; flagged rows are shaded (red up, blue down) and
-    significant ones bold.
+    significant ones bold. Every cell is escaped text.
     """
+    from workbench.present.tables import table
+
     by = list(by)
-    table = grid[["period", *by, "current", "past", "change", "percent_change", "z",
-                  "p_value_adjusted", "flagged", "significant", "direction"]].copy()
-    table["period"] = table["period"].map(PERIOD_LABELS).fillna(table["period"])
-    shown = table.drop(columns=["flagged", "significant", "direction"]).rename(columns={
-        "period": "Period", "current": "Current", "past": "A year ago", "change": "Change",
-        "percent_change": "% change", "z": "z", "p_value_adjusted": "Adjusted p",
-        **{column: column.replace("_", " ").capitalize() for column in by}})
-
-    def shade(row: pd.Series) -> list[str]:
-        source = table.loc[row.name]
-        style = ""
-        if source["flagged"]:
-            colour = "#fde0d2" if source["direction"] == "up" else "#d6e6f4"
-            style += f"background-color: {colour};"
-        if source["significant"]:
-            style += "font-weight: bold;"
-        return [style] * len(row)
-
-    return (shown.style.apply(shade, axis=1)
-            .format({"% change": lambda v: "n/a" if pd.isna(v) else f"{v:+.1f}%",
-                     "Change": "{:+,.0f}", "z": "{:+.2f}",
-                     "Adjusted p": lambda v: "" if pd.isna(v) else f"{v:.3f}"})
-            .hide(axis="index"))
+    source = grid[["period", *by, "current", "past", "change", "percent_change", "z",
+                   "p_value_adjusted", "flagged", "significant", "direction"]]
+    shown = source.drop(columns=["flagged", "significant", "direction"]).assign(
+        period=source["period"].map(PERIOD_LABELS).fillna(source["period"]))
+    styles = []
+    for flagged, significant, direction in source[["flagged", "significant", "direction"]] \
+            .itertuples(index=False, name=None):
+        style = {}
+        if flagged:
+            style["background-color"] = "#fde0d2" if direction == "up" else "#d6e6f4"
+        if significant:
+            style["font-weight"] = "bold"
+        styles.append(style)
+    return table(
+        shown,
+        labels={"period": "Period", "current": "Current", "past": "A year ago",
+                "change": "Change", "percent_change": "% change", "z": "z",
+                "p_value_adjusted": "Adjusted p",
+                **{column: column.replace("_", " ").capitalize() for column in by}},
+        formats={"percent_change": lambda v: f"{v:+.1f}%", "change": "{:+,.0f}", "z": "{:+.2f}",
+                 "p_value_adjusted": "{:.3f}"},
+        na="n/a", row_styles=styles)
 
 
 def forecast_chart(tidy: pd.DataFrame, *, title: str = "Monthly count and forecast",

@@ -11,3 +11,8 @@ Layering: ``present`` sits beside ``charts`` in the presentation layer. ``publis
 ``ui``, ``serve`` and notebooks may import it; ``analysis``, ``ingest``, ``warehouse`` and
 ``stats`` never do.
 """
+
+CHART_SPEC_MIMETYPE = "application/vnd.workbench.chart+json"
+"""MIME type of a chart's compiled Vega spec in a report kernel's output. ``workbench render``
+builds the chart's page markup from it (``workbench.publish.convert.chart_html``), so no
+chart needs an inline script."""

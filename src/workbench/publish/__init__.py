@@ -8,6 +8,7 @@ Pieces
 - :mod:`~workbench.publish.convert` — nbconvert in-process with the offline ``workbench`` template.
 - :mod:`~workbench.publish.site` — site layout, shared assets, index, archive; atomic writes.
 - :mod:`~workbench.publish.runner` — cache keys, ``--due``, thread pool, state, failure isolation.
+- :mod:`~workbench.publish.runlog` — the restricted run log: what went wrong, kept off the site.
 - :mod:`~workbench.publish.cli` — ``workbench render``.
 
 In a notebook
@@ -17,7 +18,10 @@ In a notebook
 and goes into the run's ``summary.json`` and the site index, from one value. A section the
 data may not allow (a forecast on a few months of history) goes in
 ``with data_permitting("Forecast"):`` — the page then says why it is not shown instead of the
-render failing.
+render failing. Tables go through ``workbench.present.tables.table(frame, formats=...)`` and
+Markdown that quotes values through ``workbench.present.markdown.markdown(...)``: text from the
+data is shown as text (pages run no inline script either: see
+:mod:`~workbench.publish.convert`).
 
 Adding a report (three files, no change here)
 --------------------------------------------

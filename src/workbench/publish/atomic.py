@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``
+    (the file gets permissions ``mode``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=path.parent)
@@ -21,21 +22,22 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, *, mode: int = 0o644) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
-def write_json_atomic(path: Path, value: Any) -> None:
+def write_json_atomic(path: Path, value: Any, *, mode: int = 0o644) -> None:
     """Write ``value`` as indented JSON to ``path`` atomically."""
-    write_text_atomic(path, json.dumps(value, indent=2, sort_keys=False, default=str) + "\n")
+    write_text_atomic(path, json.dumps(value, indent=2, sort_keys=False, default=str) + "\n",
+                      mode=mode)
 
 
 def publish_folder_atomic(files: dict[str, bytes], destination: Path) -> None:

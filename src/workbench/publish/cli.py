@@ -1,8 +1,9 @@
 """``workbench render [JOB…] [--all | --due] [--site DIR] [--force] [--workers N]``.
 
 Renders report jobs from ``params/`` into the static site. Exit status: 0 when every selected
-job rendered or was unchanged, 1 when any job failed (each failure is listed), 2 for a problem
-found before any kernel started (invalid job file, unknown job, missing warehouse).
+job rendered or was unchanged, 1 when any job failed (each failure is listed with its error and
+the path of its restricted run log; the site only says that the run failed, and when), 2 for a
+problem found before any kernel started (invalid job file, unknown job, missing warehouse).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     params_dir = (args.params or settings.params_dir).resolve()
     site_dir = (args.site or settings.site_dir).resolve()
-    all_jobs = load_jobs(params_dir)  # validates every job before any kernel starts
+    all_jobs = load_jobs(params_dir, site_dir=site_dir)  # every job, before any kernel starts
     if not all_jobs:
         raise WorkbenchError(f"no job files (*.yaml) in {params_dir}")
     now = local_now()
@@ -152,7 +153,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"render: {len(failed)} job(s) failed:", file=sys.stderr)
         for outcome in failed:
             where = outcome.failure.summary() if outcome.failure else "unknown error"
-            log = f" (kernel log: {outcome.kernel_log})" if outcome.kernel_log else ""
+            logs = [f"{name}: {path}" for name, path in (("run log", outcome.run_log),
+                                                         ("kernel log", outcome.kernel_log))
+                    if path]
+            log = f" ({'; '.join(logs)})" if logs else ""
             print(f"  {outcome.job.name} ({outcome.job.path}): {where}{log}", file=sys.stderr)
         return 1
     return 0

@@ -9,12 +9,12 @@
   part from the JSON part (:func:`headline_html`), so the page and ``summary.json`` are made
   from the same value and cannot disagree.
 
-This module is imported inside report kernels: it must stay light (no papermill, no nbconvert).
+This module is imported inside report kernels: it must stay light (no papermill, no nbconvert;
+Jinja2 is imported when a figure is first shown).
 """
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from typing import Any, Literal
@@ -71,15 +71,13 @@ def format_value(value: int | float | None, unit: str = "") -> str:
 
 
 def headline_html(record: dict[str, Any]) -> str:
-    """The HTML of one headline figure (used on report pages; built from the JSON record)."""
-    value_text = format_value(record.get("value"), record.get("unit", ""))
-    note = record.get("note") or ""
-    note_html = f'<div class="wb-headline-note">{html.escape(note)}</div>' if note else ""
-    return (
-        f'<div class="wb-headline" data-headline="{html.escape(record["name"])}">'
-        f'<div class="wb-headline-label">{html.escape(record["label"])}</div>'
-        f'<div class="wb-headline-value">{html.escape(value_text)}</div>{note_html}</div>'
-    )
+    """The HTML of one headline figure (used on report pages; built from the JSON record by the
+    autoescaping template ``present/templates/publish/headline.html.j2``)."""
+    from workbench.present.html import render  # Jinja2 on first use only: kernels stay light
+
+    return str(render("publish/headline.html.j2", name=record["name"], label=record["label"],
+                      value=format_value(record.get("value"), record.get("unit", "")),
+                      note=record.get("note") or "")).rstrip("\n")
 
 
 def headline(name: str, value: Any, *, unit: str = "", better: Better | None = None,

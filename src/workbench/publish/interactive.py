@@ -11,7 +11,6 @@ Nothing is published and no render state changes.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import nbformat
 
 from workbench.errors import RenderError
+from workbench.present.html import render
 from workbench.publish.convert import collect_headlines, localize, notebook_to_html
 from workbench.publish.execute import CellFailure, execute_notebook, read_template
 from workbench.publish.headline import format_value
@@ -55,15 +55,11 @@ class ReportRun:
         return path
 
     def _repr_html_(self) -> str:
-        if self.failure is not None:
-            return (f"<p><strong>{html.escape(self.report)} failed</strong>: "
-                    f"{html.escape(self.failure.summary())}</p>")
-        items = "".join(
-            f"<li>{html.escape(h['label'])}: <strong>"
-            f"{html.escape(format_value(h.get('value'), h.get('unit', '')))}</strong></li>"
-            for h in self.headlines)
-        return (f"<p><strong>{html.escape(self.report)}</strong> ran in "
-                f"{self.duration_seconds:.1f} s. Headline figures:</p><ul>{items}</ul>")
+        figures = [{"label": h["label"], "value": format_value(h.get("value"), h.get("unit", ""))}
+                   for h in self.headlines]
+        return str(render("publish/report_run.html.j2", report=self.report,
+                          failure=self.failure.summary() if self.failure is not None else None,
+                          seconds=f"{self.duration_seconds:.1f}", figures=figures))
 
 
 def run_report(name: str, *, timeout: int | None = None, **parameters: Any) -> ReportRun:

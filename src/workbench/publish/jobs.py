@@ -14,6 +14,12 @@ parameters:                   # checked against the report's pydantic model
 The job's name is the file name without ``.yaml``; it names the job's folder in the site, so it
 is lower case letters, digits, ``-`` and ``_``. Every problem is a :class:`ParametersError`
 that names the file and the key. Dates are parsed by the report's model, not by the YAML loader.
+
+A parameter naming a file or folder (marked :class:`~workbench.publish.reports.PathParameter`,
+e.g. ``out`` of ``open_data_refresh``) must point strictly inside the site folder or the data
+folder: ``out: ../../home`` or ``out: /etc`` is refused when the job is loaded, before any
+kernel starts. Relative paths are taken from the project folder (where report kernels run);
+symbolic links are followed before the check.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import ParametersError, UnknownNameError
 from workbench.privacy import Audience
-from workbench.publish.reports import Report, ReportParameters, get_report
+from workbench.publish.reports import Report, ReportParameters, get_report, path_parameters
 
 AUDIENCES: tuple[str, ...] = tuple(member.label for member in Audience)
 JOB_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -103,8 +109,45 @@ def validate_schedule(schedule: str) -> str:
     return schedule
 
 
-def load_job(path: Path) -> Job:
-    """Read and validate one job file; :class:`ParametersError` naming the file and key."""
+@dataclass(frozen=True)
+class JobFolders:
+    """Where jobs may point their path parameters: inside ``site_dir`` or ``data_dir``;
+    relative paths are taken from ``home``. Default: the settings."""
+
+    home: Path
+    site_dir: Path
+    data_dir: Path
+
+    @classmethod
+    def from_settings(cls, *, site_dir: Path | None = None) -> JobFolders:
+        from workbench.settings import get_settings
+
+        settings = get_settings()
+        return cls(settings.home, Path(site_dir or settings.site_dir), settings.data_dir)
+
+
+def check_path_parameters(path: Path, parameters: ReportParameters, folders: JobFolders) -> None:
+    """:class:`ParametersError` naming ``path`` and the key when a path parameter of the job
+    points outside the site and data folders (or at one of them itself)."""
+    roots = {"site folder": folders.site_dir.resolve(), "data folder": folders.data_dir.resolve()}
+    for name in path_parameters(type(parameters)):
+        value = getattr(parameters, name)
+        if value is None:
+            continue
+        given = Path(str(value)).expanduser()
+        target = (given if given.is_absolute() else folders.home / given).resolve()
+        if not any(target != root and target.is_relative_to(root) for root in roots.values()):
+            allowed = " or ".join(f"the {label} ({root})" for label, root in roots.items())
+            raise ParametersError(
+                f"{path}: key 'parameters.{name}': {str(value)!r} resolves to {target}, which is "
+                f"not inside {allowed}; a job may only write inside those folders")
+
+
+def load_job(path: Path, *, folders: JobFolders | None = None) -> Job:
+    """Read and validate one job file; :class:`ParametersError` naming the file and key.
+
+    ``folders`` bound the job's path parameters (default: the settings' site and data
+    folders)."""
     path = Path(path)
     name = path.stem
     if not JOB_NAME_PATTERN.match(name):
@@ -139,6 +182,8 @@ def load_job(path: Path) -> Job:
         known = ", ".join(report.parameters.model_fields)
         raise ParametersError(f"{path}: {problems} (parameters of report {report.name!r}: "
                               f"{known})") from None
+    if path_parameters(type(parameters)):
+        check_path_parameters(path, parameters, folders or JobFolders.from_settings())
     return Job(name=name, path=path, report=report, title=spec.title, audience=spec.audience,
                schedule=spec.schedule, parameters=parameters, timeout=spec.timeout,
                description=spec.description)
@@ -152,14 +197,17 @@ def job_files(params_dir: Path) -> list[Path]:
     return sorted([*params_dir.glob("*.yaml"), *params_dir.glob("*.yml")], key=lambda p: p.name)
 
 
-def load_jobs(params_dir: Path) -> list[Job]:
-    """Every job in ``params_dir``, validated; one :class:`ParametersError` listing all problems."""
+def load_jobs(params_dir: Path, *, site_dir: Path | None = None) -> list[Job]:
+    """Every job in ``params_dir``, validated (path parameters inside ``site_dir``, default the
+    settings' site folder, or the data folder); one :class:`ParametersError` listing all
+    problems."""
     jobs: list[Job] = []
     problems: list[str] = []
     seen: dict[str, Path] = {}
+    folders = JobFolders.from_settings(site_dir=site_dir)
     for path in job_files(params_dir):
         try:
-            job = load_job(path)
+            job = load_job(path, folders=folders)
         except ParametersError as exc:
             problems.append(str(exc))
             continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,6 +39,27 @@ class ReportParameters(BaseModel):
     def notebook_values(self) -> dict[str, Any]:
         """The values Papermill injects into the notebook (JSON-safe literals)."""
         return self.model_dump(mode="json")
+
+
+class PathParameter:
+    """Marks a report parameter that names a file or folder the report writes (or reads).
+
+    A job may set it only to a place strictly inside the site folder or the data folder
+    (``workbench.publish.jobs`` checks this when the job is loaded, before any kernel starts);
+    a relative path is taken from the project folder, where report kernels run."""
+
+    def __repr__(self) -> str:
+        return "PathParameter()"
+
+
+OutputFolder = Annotated[str | None, PathParameter()]
+"""The type of a parameter naming a folder the report writes (None: the report's default)."""
+
+
+def path_parameters(model: type[ReportParameters]) -> list[str]:
+    """The names of ``model``'s fields marked :class:`PathParameter`."""
+    return [name for name, info in model.model_fields.items()
+            if any(isinstance(item, PathParameter) for item in info.metadata)]
 
 
 @dataclass(frozen=True)

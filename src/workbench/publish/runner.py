@@ -6,7 +6,12 @@ time and of the renderer's own files). Unless forced, a job whose key equals the
 successful run, and whose page is still published, is skipped ("unchanged"). The
 others run in a thread pool (``workers`` kernels at once; each kernel is its own process, so
 threads only wait on them) and are published as soon as each finishes. A failure in one job
-never stops the others; the index is rewritten (atomically) once at the end.
+never stops the others.
+
+The index is built from what the site holds (:func:`~workbench.publish.site.published_state`)
+and rewritten atomically when the render starts and after each job, so it always describes the
+pages beside it, even after a render killed halfway. What went wrong in a failed run goes to
+the restricted run log (:mod:`~workbench.publish.runlog`), never to a page.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -30,11 +36,13 @@ from workbench.publish.convert import (
 )
 from workbench.publish.execute import CellFailure, execute_notebook, read_template
 from workbench.publish.jobs import Job
+from workbench.publish.runlog import write_run_log
 from workbench.publish.site import (
     ensure_assets,
     page_header_html,
     publish_failure,
     publish_success,
+    published_state,
     write_index,
 )
 from workbench.publish.state import (
@@ -84,6 +92,8 @@ class JobOutcome:
     failure: CellFailure | None = None
     headlines: list[dict[str, Any]] = field(default_factory=list)
     kernel_log: Path | None = None
+    run_log: Path | None = None
+    """The restricted run log (:mod:`~workbench.publish.runlog`) holding the failure's detail."""
 
 
 class RenderProgress(Protocol):
@@ -196,14 +206,25 @@ def _summary(job: Job, context: RenderContext, *, run_id: str, key: str, started
         "provenance": {
             "git": context.git,
             "parameters": parameters,
-            "job_file": str(job.path),
-            "notebook": str(context.notebooks_dir / job.report.notebook),
-            "warehouse_url": redact_url(context.warehouse_url),
+            "job_file": job.path.name,
+            "notebook": job.report.notebook,
             "warehouse_fingerprint": context.warehouse_fingerprint,
             "package_versions": context.package_versions,
             "cache_key": key,
         },
     }
+
+
+def _run_log_record(job: Job, context: RenderContext, summary: dict[str, Any],
+                    failure: CellFailure | None, kernel_log: Path) -> dict[str, Any]:
+    """What the run log keeps beyond the published summary (see :mod:`runlog`)."""
+    return {"job": job.name, "run_id": summary["run_id"], "status": summary["status"],
+            "started_at": summary["started_at"], "finished_at": summary["finished_at"],
+            "job_file": str(job.path), "notebook": str(context.notebooks_dir / job.report.notebook),
+            "warehouse_url": redact_url(context.warehouse_url),
+            "warehouse_fingerprint": context.warehouse_fingerprint,
+            "kernel_log": str(kernel_log),
+            "failure": failure.as_dict() if failure is not None else None}
 
 
 def _record_skip(job: Job, context: RenderContext, state: dict[str, Any], now: dt.datetime) -> None:
@@ -270,7 +291,11 @@ def render_job(job: Job, context: RenderContext, *, force: bool = False,
         except Exception as exc:  # noqa: BLE001 - a conversion error fails this job only
             failure = CellFailure("convert", None, "", type(exc).__name__, str(exc))
     if failure is not None:
-        summary.update({"status": "failed", "failure": failure.as_dict(), "headlines": []})
+        summary.update({"status": "failed", "failure": {"failed_at": summary["finished_at"]},
+                        "headlines": []})
+    run_log = write_run_log(context.state_dir,
+                            _run_log_record(job, context, summary, failure, kernel_log))
+    if failure is not None:
         publish_failure(context.site_dir, summary)
         state.update({"job": job.name, "last_outcome": "failed",
                       "last_outcome_at": summary["finished_at"], "last_run": summary})
@@ -283,7 +308,7 @@ def render_job(job: Job, context: RenderContext, *, force: bool = False,
                       "last_success_at": summary["finished_at"]})
     save_job_state(context.state_dir, job.name, state)
     outcome = JobOutcome(job, summary["status"], run_id, summary["duration_seconds"], failure,
-                         headlines, kernel_log)
+                         headlines, kernel_log, run_log)
     if progress:
         progress.job_finished(outcome)
     return outcome
@@ -302,12 +327,21 @@ def _render_job_isolated(job: Job, context: RenderContext, *, force: bool,
         return outcome
 
 
-def index_entries(jobs: list[Job], folder: Path) -> list[dict[str, Any]]:
-    """The index rows of ``jobs`` with their saved state."""
-    return [{"name": job.name, "title": job.title, "audience": job.audience,
-             "schedule": job.schedule, "description": job.description,
-             "parameters": job.parameters.notebook_values(),
-             "state": load_job_state(folder, job.name)} for job in jobs]
+def index_entries(jobs: list[Job], folder: Path, site_dir: Path) -> list[dict[str, Any]]:
+    """The index rows of ``jobs``: what the site holds for each, plus the saved state's word
+    that the last check found the inputs unchanged (when it refers to the published page)."""
+    entries = []
+    for job in jobs:
+        state = published_state(site_dir, job.name)
+        saved = load_job_state(folder, job.name)
+        success_id = (state["last_success"] or {}).get("run_id")
+        if saved.get("last_outcome") == "unchanged" and success_id \
+                and (saved.get("last_success") or {}).get("run_id") == success_id:
+            state.update(last_outcome="unchanged", last_outcome_at=saved.get("last_outcome_at"))
+        entries.append({"name": job.name, "title": job.title, "audience": job.audience,
+                        "schedule": job.schedule, "description": job.description,
+                        "parameters": job.parameters.notebook_values(), "state": state})
+    return entries
 
 
 def check_notebooks(jobs: list[Job], notebooks_dir: Path) -> None:
@@ -322,16 +356,29 @@ def render_jobs(jobs: list[Job], context: RenderContext, *, all_jobs: list[Job] 
                 force: bool = False, workers: int | None = None,
                 progress: RenderProgress | None = None,
                 clock: Clock = local_now) -> list[JobOutcome]:
-    """Render ``jobs`` with up to ``workers`` kernels at once (default: the number of cores),
-    then rewrite the index listing ``all_jobs`` (default: ``jobs``). Outcomes keep job order."""
+    """Render ``jobs`` with up to ``workers`` kernels at once (default: the number of cores).
+    The index, listing ``all_jobs`` (default: ``jobs``), is rewritten from the site's content
+    before the first job (repairing one left behind by a killed render) and after each job.
+    Outcomes keep job order."""
     check_notebooks(jobs, context.notebooks_dir)
     ensure_assets(context.site_dir)
     workers = max(1, workers or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render") as pool:
-        futures = [pool.submit(_render_job_isolated, job, context, force=force,
-                               progress=progress, clock=clock) for job in jobs]
-        outcomes = [future.result() for future in futures]
     listed = all_jobs if all_jobs is not None else jobs
-    write_index(context.site_dir, index_entries(listed, context.state_dir),
-                generated_at=clock().isoformat(timespec="seconds"))
+    lock = threading.Lock()
+
+    def refresh_index() -> None:
+        with lock:
+            write_index(context.site_dir,
+                        index_entries(listed, context.state_dir, context.site_dir),
+                        generated_at=clock().isoformat(timespec="seconds"))
+
+    def render_then_index(job: Job) -> JobOutcome:
+        outcome = _render_job_isolated(job, context, force=force, progress=progress, clock=clock)
+        refresh_index()
+        return outcome
+
+    refresh_index()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="render") as pool:
+        futures = [pool.submit(render_then_index, job) for job in jobs]
+        outcomes = [future.result() for future in futures]
     return outcomes

@@ -8,7 +8,7 @@ In a notebook::
 
 When an analysis inside raises :class:`~workbench.errors.InsufficientDataError` (too little
 history, no population, no complete year…), the page says which section is not shown and why
-— the error's own message — and the render goes on. Any other error still fails the render:
+— the error's own message, shown as text — and the render goes on. Any other error still fails the render:
 only "the data do not allow it" is an expected outcome. Headlines inside the block are not
 recorded past the call that failed, so ``summary.json`` carries no figure the page lacks.
 
@@ -21,16 +21,18 @@ import contextlib
 from collections.abc import Iterator
 
 from workbench.errors import InsufficientDataError
+from workbench.present.markdown import MarkdownText, md_escape
 
 __all__ = ["data_permitting", "unavailable_note"]
 
 
 def unavailable_note(section: str, reason: str) -> str:
-    """The Markdown shown in place of a section the data do not allow."""
+    """The Markdown shown in place of a section the data do not allow (the section's name and
+    the reason are shown as text: an error message may quote values from the data)."""
     reason = reason.strip()
     if reason and reason[-1] not in ".!?":
         reason += "."
-    return f"**{section} not shown.** {reason[:1].upper() + reason[1:]}"
+    return f"**{md_escape(section)} not shown.** {md_escape(reason[:1].upper() + reason[1:])}"
 
 
 @contextlib.contextmanager
@@ -39,6 +41,6 @@ def data_permitting(section: str) -> Iterator[None]:
     try:
         yield
     except InsufficientDataError as error:
-        from IPython.display import Markdown, display
+        from IPython.display import display
 
-        display(Markdown(unavailable_note(section, str(error))))
+        display(MarkdownText(unavailable_note(section, str(error))))

@@ -7,6 +7,7 @@ Layout::
                                       parameters, data freshness, headline figures and change
       assets/                         ONE shared copy of everything pages load
         vega/vega-bundle.js           Vega + Vega-Lite + vega-embed (vl-convert's offline bundle)
+        charts.js                     draws each page's charts (pages run no inline script)
         notebook.css                  JupyterLab's notebook styles (from nbconvert's lab template)
         workbench.css                 site styles
         manifest.json                 versions the assets were made from
@@ -15,28 +16,32 @@ Layout::
         summary.json                  its headline figures and provenance
         runs/
           index.html                  every run of the job, newest first
-          <run-id>/index.html         archived page of that run (failed runs: the error)
-          <run-id>/summary.json       that run's figures, provenance, failure
+          <run-id>/index.html         archived page of that run (failed runs: that it failed, when)
+          <run-id>/summary.json       that run's figures and provenance
 
-A failed run never touches ``<job>/index.html``: the last good page stays published.
+A failed run never touches ``<job>/index.html``: the last good page stays published. No page
+says why a run failed (see :mod:`~workbench.publish.runlog`). Every page is rendered from an
+autoescaping template of ``workbench.present`` (``present/templates/publish/``) and carries the
+site's Content-Security-Policy (:data:`~workbench.publish.convert.CONTENT_SECURITY_POLICY`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from workbench.present.html import render
 from workbench.publish.atomic import publish_folder_atomic, write_json_atomic, write_text_atomic
-from workbench.publish.convert import SITE_ROOT_TOKEN, localize
+from workbench.publish.convert import CONTENT_SECURITY_POLICY, SITE_ROOT_TOKEN, localize
 from workbench.publish.headline import format_value
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 VEGA_BUNDLE = "assets/vega/vega-bundle.js"
+CHARTS_SCRIPT = "assets/charts.js"
 NOTEBOOK_CSS = "assets/notebook.css"
 WORKBENCH_CSS = "assets/workbench.css"
 ASSET_MANIFEST = "assets/manifest.json"
@@ -78,6 +83,7 @@ def asset_manifest() -> dict[str, Any]:
     import vl_convert
 
     css = (ASSETS_DIR / "workbench.css").read_bytes()
+    script = (ASSETS_DIR / "charts.js").read_bytes()
     return {
         "vl-convert-python": importlib.metadata.version("vl-convert-python"),
         "vega-lite": _vega_lite_version() or "latest",
@@ -85,6 +91,7 @@ def asset_manifest() -> dict[str, Any]:
         "vega-embed": vl_convert.get_vega_embed_version(),
         "nbconvert": importlib.metadata.version("nbconvert"),
         "workbench.css": hashlib.sha256(css).hexdigest()[:12],
+        "charts.js": hashlib.sha256(script).hexdigest()[:12],
     }
 
 
@@ -97,7 +104,8 @@ def ensure_assets(site_dir: Path) -> bool:
 
     manifest = asset_manifest()
     manifest_path = site_dir / ASSET_MANIFEST
-    files = [site_dir / VEGA_BUNDLE, site_dir / NOTEBOOK_CSS, site_dir / WORKBENCH_CSS]
+    files = [site_dir / VEGA_BUNDLE, site_dir / CHARTS_SCRIPT, site_dir / NOTEBOOK_CSS,
+             site_dir / WORKBENCH_CSS]
     try:
         current = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -110,15 +118,13 @@ def ensure_assets(site_dir: Path) -> bool:
     write_text_atomic(site_dir / NOTEBOOK_CSS, _lab_css())
     write_text_atomic(site_dir / WORKBENCH_CSS,
                       (ASSETS_DIR / "workbench.css").read_text(encoding="utf-8"))
+    write_text_atomic(site_dir / CHARTS_SCRIPT,
+                      (ASSETS_DIR / "charts.js").read_text(encoding="utf-8"))
     write_json_atomic(manifest_path, manifest)
     return True
 
 
-# ------------------------------------------------------------------------------ small helpers
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+# ------------------------------------------------------------------------------ text helpers
 
 
 def _time_text(value: Any) -> str:
@@ -179,46 +185,29 @@ def headline_change(current: dict[str, Any], previous: dict[str, Any] | None) ->
     return {"delta": delta, "direction": direction, "judgement": judgement}
 
 
-def _change_html(current: dict[str, Any], previous: dict[str, Any] | None) -> str:
-    change = headline_change(current, previous)
-    if change["direction"] is None:
-        return '<span class="wb-change wb-change-same">(new)</span>' if previous is None else ""
-    if change["direction"] == "same":
-        return '<span class="wb-change wb-change-same">(no change)</span>'
-    arrow = "▲" if change["direction"] == "up" else "▼"
-    sign = "+" if change["delta"] > 0 else "−"
-    amount = format_value(abs(change["delta"]), current.get("unit", ""))
-    css = f"wb-change-{change['judgement']}" if change["judgement"] else "wb-change-same"
-    return (f'<span class="wb-change {css}" title="change since the previous run">'
-            f"{arrow} {sign}{_e(amount)}</span>")
-
-
-def headlines_html(headlines: list[dict[str, Any]], previous: list[dict[str, Any]] | None) -> str:
-    """The index's list of headline figures with their change since the previous run."""
-    if not headlines:
-        return '<span class="wb-small">none</span>'
+def _figures(headlines: list[dict[str, Any]],
+             previous: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Headline figures as the templates show them, with their change when ``previous`` is
+    given (a list, possibly empty; None: no comparison)."""
     before = {h["name"]: h for h in previous or []}
-    items = []
+    shown = []
     for figure in headlines:
-        value = format_value(figure.get("value"), figure.get("unit", ""))
-        prior = before.get(figure["name"]) if previous is not None else None
-        change = _change_html(figure, prior) if previous is not None else ""
-        items.append(f'<li data-headline="{_e(figure["name"])}">{_e(figure["label"])}: '
-                     f"<strong>{_e(value)}</strong>{change}</li>")
-    return f'<ul class="wb-figures">{"".join(items)}</ul>'
+        change = None
+        if previous is not None:
+            prior = before.get(figure["name"])
+            change = {**headline_change(figure, prior), "new": prior is None}
+            if change["direction"] in ("up", "down"):
+                change.update(arrow="▲" if change["direction"] == "up" else "▼",
+                              sign="+" if change["delta"] > 0 else "−",
+                              amount=format_value(abs(change["delta"]), figure.get("unit", "")))
+        shown.append({"name": figure["name"], "label": figure["label"],
+                      "value": format_value(figure.get("value"), figure.get("unit", "")),
+                      "change": change})
+    return shown
 
 
-def failure_html(failure: dict[str, Any] | None) -> str:
-    if not failure:
-        return ""
-    where = (f"cell {failure['cell_number']}" if failure.get("cell_number")
-             else "before the first cell")
-    source = (failure.get("cell_source") or "").strip()
-    first_line = source.splitlines()[0][:100] if source else ""
-    code = f" <code>{_e(first_line)}</code>" if first_line else ""
-    return (f'<div class="wb-failure">Failed at {where}{code}: '
-            f"<strong>{_e(failure.get('error_name'))}</strong>: {_e(failure.get('error_message'))}"
-            "</div>")
+def _page(template: str, **context: Any) -> str:
+    return str(render(template, policy=CONTENT_SECURITY_POLICY, **context))
 
 
 # ------------------------------------------------------------------------------ pages
@@ -226,8 +215,6 @@ def failure_html(failure: dict[str, Any] | None) -> str:
 
 def page_header_html(summary: dict[str, Any]) -> str:
     """The header of a report page (links written with the site-root placeholder)."""
-    root = SITE_ROOT_TOKEN
-    job = summary["job"]
     provenance = summary.get("provenance", {})
     git = provenance.get("git", {})
     packages = provenance.get("package_versions", {})
@@ -238,145 +225,77 @@ def page_header_html(summary: dict[str, Any]) -> str:
         ("Started", _time_text(summary.get("started_at"))),
         ("Duration", _duration_text(summary.get("duration_seconds"))),
         ("Data freshness", freshness_text(summary.get("data_freshness", []))),
-        ("Warehouse", f"{provenance.get('warehouse_url', '')} "
-                      f"(fingerprint {provenance.get('warehouse_fingerprint', '')})"),
+        ("Warehouse", f"fingerprint {provenance.get('warehouse_fingerprint', '')}"),
         ("Git commit", f"{git.get('commit') or 'unknown'}"
                        f"{' (uncommitted changes)' if git.get('dirty') else ''}"),
         ("Packages", ", ".join(f"{k} {v}" for k, v in packages.items())),
     ]
-    table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    return (
-        '<header class="wb-page-header">\n'
-        f'<nav class="wb-nav"><a href="{root}index.html">All reports</a>'
-        f'<a href="{root}{_e(job)}/index.html">Latest</a>'
-        f'<a href="{root}{_e(job)}/runs/index.html">Past runs</a>'
-        '<a href="summary.json">summary.json</a></nav>\n'
-        f"<h1>{_e(summary.get('title'))}</h1>\n"
-        f'<p class="wb-meta"><span class="wb-audience wb-audience-{_e(summary.get("audience"))}">'
-        f"{_e(summary.get('audience'))}</span> "
-        f"Run {_e(summary.get('run_id'))}, finished {_e(_time_text(summary.get('finished_at')))}"
-        f" · data {_e(freshness_text(summary.get('data_freshness', [])))}</p>\n"
-        '<details class="wb-provenance"><summary>Parameters and provenance</summary>'
-        f"<table>{table}</table></details>\n"
-        "</header>"
-    )
-
-
-def _simple_page(title: str, root: str, body: str, *, body_class: str = "wb-index") -> str:
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>{_e(title)}</title>\n"
-        f'<link rel="stylesheet" href="{root}assets/workbench.css">\n'
-        f"</head>\n<body class=\"{body_class}\">\n{body}\n</body>\n</html>\n"
-    )
+    return str(render("publish/page_header.html.j2", root=SITE_ROOT_TOKEN, job=summary["job"],
+                      title=summary.get("title"), audience_name=summary.get("audience"),
+                      run_id=summary.get("run_id"),
+                      finished=_time_text(summary.get("finished_at")),
+                      freshness=freshness_text(summary.get("data_freshness", [])),
+                      provenance=rows))
 
 
 def failure_page_html(summary: dict[str, Any]) -> str:
-    """The archived page of a failed run: which cell failed and the error."""
-    failure = summary.get("failure") or {}
-    job = summary["job"]
-    root = ARCHIVE_PAGE_ROOT
-    body = (
-        '<header class="wb-index-header">'
-        f'<nav class="wb-nav"><a href="{root}index.html">All reports</a>'
-        f'<a href="{root}{_e(job)}/index.html">Latest good page</a>'
-        f'<a href="{root}{_e(job)}/runs/index.html">Past runs</a>'
-        '<a href="summary.json">summary.json</a></nav>'
-        f"<h1>{_e(summary.get('title'))}: run failed</h1>"
-        f'<p class="wb-meta">Run {_e(summary.get("run_id"))}, started '
-        f"{_e(_time_text(summary.get('started_at')))}, "
-        f"parameters {_e(_parameters_text(summary.get('parameters', {})))}</p></header>"
-        '<main class="wb-index-main"><div class="wb-error-box">'
-        f"<p><strong>{_e(failure.get('error_name'))}</strong>: {_e(failure.get('error_message'))}"
-        f"</p><p>Kind: {_e(failure.get('kind'))}; cell {_e(failure.get('cell_number'))} of the "
-        "notebook template:</p>"
-        f"<pre>{_e(failure.get('cell_source'))}</pre>"
-        f"<pre>{_e(failure.get('traceback'))}</pre></div></main>"
-    )
-    return _simple_page(f"{summary.get('title')}: failed run", root, body)
+    """The archived page of a failed run: that it failed and when (see :mod:`runlog`)."""
+    return _page("publish/failure.html.j2", title=f"{summary.get('title')}: failed run",
+                 root=ARCHIVE_PAGE_ROOT, job=summary["job"], job_title=summary.get("title"),
+                 run_id=summary.get("run_id"), started=_time_text(summary.get("started_at")),
+                 failed_at=_time_text(summary.get("finished_at")),
+                 parameters=_parameters_text(summary.get("parameters", {})))
 
 
 def runs_index_html(job_name: str, title: str, runs: list[dict[str, Any]]) -> str:
     """The list of a job's runs, newest first."""
-    root = "../../"
-    rows = []
-    for run in runs:
-        status = run.get("status", "")
-        link = f'<a href="{_e(run["run_id"])}/index.html">{_e(run["run_id"])}</a>'
-        rows.append(
-            f"<tr><td>{link}</td><td>{_e(_time_text(run.get('started_at')))}</td>"
-            f'<td class="wb-status wb-status-{_e(status)}">{_e(status)}</td>'
-            f"<td>{_e(_duration_text(run.get('duration_seconds')))}</td>"
-            f"<td>{headlines_html(run.get('headlines', []), None)}{failure_html(run.get('failure'))}"
-            "</td></tr>")
-    body = (
-        '<header class="wb-index-header">'
-        f'<nav class="wb-nav"><a href="{root}index.html">All reports</a>'
-        f'<a href="../index.html">Latest</a></nav>'
-        f"<h1>{_e(title)}: past runs</h1></header>"
-        '<main class="wb-index-main"><table class="wb-jobs"><thead><tr><th>Run</th>'
-        "<th>Started</th><th>Status</th><th>Duration</th><th>Headline figures</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></main>"
-    )
-    return _simple_page(f"{title}: past runs", root, body)
+    shown = [{"run_id": run["run_id"], "started": _time_text(run.get("started_at")),
+              "status": run.get("status", ""), "failed": run.get("status") == "failed",
+              "duration": _duration_text(run.get("duration_seconds")),
+              "figures": _figures(run.get("headlines", []), None)} for run in runs]
+    return _page("publish/runs.html.j2", title=f"{title}: past runs", root="../../",
+                 job_title=title, runs=shown)
+
+
+def index_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """One job's row of the index, from its entry (see :func:`index_html`)."""
+    state = entry.get("state") or {}
+    last_run = state.get("last_run")
+    success = state.get("last_success")
+    previous = state.get("previous_success")
+    outcome = state.get("last_outcome") or "never"
+    shown = last_run or {}
+    failed_run_id = shown.get("run_id") if outcome == "failed" else None
+    return {
+        "name": entry["name"], "title": entry["title"], "description": entry.get("description"),
+        "schedule": entry["schedule"], "audience": entry["audience"], "outcome": outcome,
+        "has_page": bool(success), "has_success": bool(success),
+        "last_run_id": shown.get("run_id", ""),
+        "last_success_id": (success or {}).get("run_id", ""),
+        "failed_run_id": failed_run_id,
+        "checked": _time_text(state.get("last_outcome_at")),
+        "started": _time_text(shown.get("started_at")),
+        "duration": _duration_text(shown.get("duration_seconds")),
+        "parameters": _parameters_text(entry.get("parameters", {})),
+        "freshness": freshness_text((success or shown).get("data_freshness", []))
+        if (success or shown) else "",
+        "figures": _figures(success.get("headlines", []),
+                            previous.get("headlines", []) if previous else None)
+        if success else [],
+    }
 
 
 def index_html(entries: list[dict[str, Any]], *, generated_at: str) -> str:
     """The site's front page: one row per job.
 
     Each entry holds ``name, title, audience, schedule, description, parameters`` of the job
-    and its render ``state`` (see :mod:`workbench.publish.runner`).
+    and its ``state``: ``last_outcome`` (ok, failed, unchanged), ``last_outcome_at``, and the
+    summaries ``last_run``, ``last_success`` and ``previous_success`` (see
+    :func:`workbench.publish.runner.index_entries`).
     """
-    rows = []
-    for entry in entries:
-        state = entry.get("state") or {}
-        last_run = state.get("last_run")
-        success = state.get("last_success")
-        previous = state.get("previous_success")
-        name = entry["name"]
-        outcome = state.get("last_outcome") or "never"
-        title = _e(entry["title"])
-        title_cell = (f'<a href="{_e(name)}/index.html">{title}</a>' if success else title)
-        if entry.get("description"):
-            title_cell += f'<div class="wb-small">{_e(entry["description"])}</div>'
-        title_cell += f'<div class="wb-small">schedule <code>{_e(entry["schedule"])}</code></div>'
-        status_cell = f'<span class="wb-status wb-status-{_e(outcome)}">{_e(outcome)}</span>'
-        if outcome == "unchanged":
-            status_cell += (f'<div class="wb-small">inputs unchanged; checked '
-                            f"{_e(_time_text(state.get('last_outcome_at')))}</div>")
-        if outcome == "failed" and last_run:
-            status_cell += failure_html(last_run.get("failure"))
-            status_cell += (f'<div class="wb-small"><a href="{_e(name)}/runs/'
-                            f'{_e(last_run["run_id"])}/index.html">error details</a>'
-                            f"{'; last good page kept' if success else ''}</div>")
-        shown = last_run or {}
-        figures = headlines_html(success.get("headlines", []),
-                                 previous.get("headlines", []) if previous else None) \
-            if success else '<span class="wb-small">none yet</span>'
-        freshness = freshness_text((success or shown).get("data_freshness", [])) \
-            if (success or shown) else ""
-        rows.append(
-            f'<tr data-job="{_e(name)}"><td>{title_cell}</td>'
-            f'<td><span class="wb-audience wb-audience-{_e(entry["audience"])}">'
-            f"{_e(entry['audience'])}</span></td>"
-            f"<td>{_e(_time_text(shown.get('started_at')))}</td>"
-            f"<td>{status_cell}</td>"
-            f"<td>{_e(_duration_text(shown.get('duration_seconds')))}</td>"
-            f'<td class="wb-params">{_e(_parameters_text(entry.get("parameters", {})))}</td>'
-            f"<td>{_e(freshness)}</td>"
-            f"<td>{figures}</td></tr>"
-        )
-    body = (
-        '<header class="wb-index-header"><h1>Workbench reports</h1>'
-        f'<p class="wb-meta">Index written {_e(_time_text(generated_at))}. Every page works '
-        "offline: nothing is loaded from another host.</p></header>"
-        '<main class="wb-index-main"><table class="wb-jobs"><thead><tr><th>Report</th>'
-        "<th>Audience</th><th>Last run</th><th>Status</th><th>Duration</th><th>Parameters</th>"
-        "<th>Data freshness</th><th>Headline figures (change since previous run)</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table></main>"
-    )
-    return _simple_page("Workbench reports", "", body)
+    return _page("publish/index.html.j2", title="Workbench reports", root="",
+                 generated_at=_time_text(generated_at),
+                 rows=[index_row(entry) for entry in entries])
 
 
 # ------------------------------------------------------------------------------ publishing
@@ -411,17 +330,52 @@ def publish_failure(site_dir: Path, summary: dict[str, Any]) -> None:
     write_runs_index(site_dir, job, summary.get("title", job))
 
 
+def _read_summary(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) and value.get("run_id") else None
+
+
+def _archived_runs(site_dir: Path, job_name: str) -> Iterator[dict[str, Any]]:
+    """The archived runs of ``job_name``, newest first (run ids sort by start time), read lazily."""
+    folder = site_dir / job_name / "runs"
+    names = sorted((p.name for p in folder.iterdir() if p.is_dir()
+                    and not p.name.startswith(".")), reverse=True) if folder.is_dir() else []
+    for name in names:
+        summary = _read_summary(folder / name / "summary.json")
+        if summary is not None:
+            yield summary
+
+
 def list_runs(site_dir: Path, job_name: str) -> list[dict[str, Any]]:
     """Every archived run of ``job_name`` (their summaries), newest first."""
-    runs = []
-    for path in (site_dir / job_name / "runs").glob("*/summary.json"):
-        if path.parent.name.startswith("."):
-            continue
-        try:
-            runs.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return sorted(runs, key=lambda r: str(r.get("run_id", "")), reverse=True)
+    return sorted(_archived_runs(site_dir, job_name), key=lambda r: str(r.get("run_id", "")),
+                  reverse=True)
+
+
+def published_state(site_dir: Path, job_name: str) -> dict[str, Any]:
+    """What the site holds for ``job_name``, read from the site itself: ``last_run`` (the newest
+    archived run), ``last_success`` (the stable page's summary), ``previous_success`` (the
+    newest successful run before it) and ``last_outcome`` (``ok``, ``failed`` or ``never``).
+
+    The index is built from this, so it always matches the pages, whatever happened to the
+    render that wrote them (a killed render leaves no index describing other pages)."""
+    stable = site_dir / job_name / "index.html"
+    success = _read_summary(site_dir / job_name / "summary.json") if stable.is_file() else None
+    last_run = previous = None
+    for run in _archived_runs(site_dir, job_name):
+        if last_run is None:
+            last_run = run
+        if success is None:
+            break
+        if run.get("status") == "ok" and str(run["run_id"]) < str(success["run_id"]):
+            previous = run
+            break
+    last_run = last_run or success
+    return {"last_run": last_run, "last_success": success, "previous_success": previous,
+            "last_outcome": (last_run or {}).get("status") or "never"}
 
 
 def write_runs_index(site_dir: Path, job_name: str, title: str) -> None:

@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from workbench.analysis.cswb import INDICATORS
 from workbench.analysis.use_of_force import RACE_GROUPS, IndexThresholds
-from workbench.publish.reports import ReportParameters, register_reports
+from workbench.publish.reports import OutputFolder, ReportParameters, register_reports
 
 __all__ = [
     "CswbIndicatorsParameters",
@@ -104,8 +104,9 @@ class CswbNeighbourhoodProfileParameters(ReportParameters):
 class OpenDataRefreshParameters(ReportParameters):
     """Parameters of the open-data refresh (writes the open-data folder, shows what it wrote)."""
 
-    out: str | None = Field(
-        None, description="Folder to write; empty = open-data/ in the site folder")
+    out: OutputFolder = Field(
+        None, description="Folder to write (inside the site or data folder); empty = "
+        "open-data/ in the site folder")
     as_of: dt.date | None = Field(
         None, description="Last day of data considered; empty = the WORKBENCH_TODAY setting")
 
