@@ -199,7 +199,8 @@ def test_an_adapter_package_installed_beside_workbench_is_found_by_name(tmp_path
         [str(plugins), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     result = subprocess.run(
         [sys.executable, "-c", script, "ingest", "--adapter", "example-cad", str(calls),
-         "--warehouse", f"duckdb://{tmp_path / 'warehouse.duckdb'}", "--no-progress"],
+         "--warehouse", f"duckdb://{tmp_path / 'warehouse.duckdb'}", "--no-progress",
+         "--max-quarantine", "50%"],
         capture_output=True, text=True, env=environment, timeout=300)
     assert result.returncode == 0, result.stderr
     listed = dict(line.split(None, 1) for line in result.stdout.splitlines()
