@@ -388,6 +388,9 @@ TEAM_CASES: list[Case] = [
     Case("relief factors", workforce.relief_factors,
          lambda w, d: workforce.relief_factors(*w.tables("shifts", "personnel"),
                                                start=_years_back(d, 1), end=d)),
+    Case("service relief factor", workforce.service_relief_factor,
+         lambda w, d: workforce.service_relief_factor(*w.tables("shifts", "personnel"),
+                                                      start=_years_back(d, 1), end=d)),
     # staffing -------------------------------------------------------------------------------
     Case("hour-of-week workload", staffing.hour_of_week_workload,
          lambda w, d: staffing.hour_of_week_workload(w.table("calls_for_service"),

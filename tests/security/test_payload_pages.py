@@ -21,7 +21,8 @@ import contextlib
 import csv
 import io
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -184,15 +185,36 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_path: 
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+def chromium() -> Iterator[Callable[[Path, str], dict[str, Any]]]:
+    """``chromium(path, marker)`` visits ``path`` in this module's own Chromium thread.
+
+    Playwright's sync API refuses to start where an asyncio loop is running, and earlier
+    in-process renders in the same pytest run can leave one in the main thread; a thread of
+    its own has none.
+    """
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not found: run `make browser` (Debian package chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payload-pages-chromium")
+    held: dict[str, Any] = {}
+
+    def start() -> None:
+        held["playwright"] = playwright_api.sync_playwright().start()
+        held["browser"] = held["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+    def stop() -> None:
+        if "browser" in held:
+            held["browser"].close()
+        if "playwright" in held:
+            held["playwright"].stop()
+
+    try:
+        thread.submit(start).result()
+        yield lambda path, marker: thread.submit(_visit, held["browser"], path, marker).result()
+    finally:
+        thread.submit(stop).result()
+        thread.shutdown()
 
 
 def _visit(chromium: Any, path: Path, marker: str) -> dict[str, Any]:
@@ -255,7 +277,7 @@ def test_no_payload_runs_on_any_page(hostile_site: dict[str, Any], chromium: Any
     assert len(pages) >= 2 * len(hostile_site["titles"])
     problems = []
     for path in pages:
-        seen = _visit(chromium, path, payload_marker)
+        seen = chromium(path, payload_marker)
         where = path.relative_to(site)
         for key in ("dialogs", "attempted", "live_markup"):
             if seen[key]:
@@ -270,19 +292,19 @@ def test_no_payload_runs_on_any_page(hostile_site: dict[str, Any], chromium: Any
 def test_payloads_show_as_text(hostile_site: dict[str, Any], chromium: Any,
                                payload_marker: str) -> None:
     site, corpus, titles = hostile_site["site"], hostile_site["corpus"], hostile_site["titles"]
-    index = _visit(chromium, site / "index.html", payload_marker)["text"]
+    index = chromium(site / "index.html", payload_marker)["text"]
     for job, title in titles.items():
         assert title[:SHOWN] in index, job
         if job == "hostile_failure":
             continue
-        page = _visit(chromium, site / job / "index.html", payload_marker)["text"]
+        page = chromium(site / job / "index.html", payload_marker)["text"]
         assert title[:SHOWN] in page, job
-    quality = _visit(chromium, site / "data_quality" / "index.html", payload_marker)["text"]
+    quality = chromium(site / "data_quality" / "index.html", payload_marker)["text"]
     for payload in corpus:
         assert payload[:SHOWN] in quality, payload  # the quarantine reasons
-    trends = _visit(chromium, site / "crime_trends_monthly" / "index.html",
+    trends = chromium(site / "crime_trends_monthly" / "index.html",
                     payload_marker)["text"]
     assert sum(payload[:SHOWN] in trends for payload in corpus) >= 3  # hot-spot names
-    profile = _visit(chromium, site / "cswb_neighbourhood_profile" / "index.html",
+    profile = chromium(site / "cswb_neighbourhood_profile" / "index.html",
                      payload_marker)["text"]
     assert _hostile_id(2, corpus)[:SHOWN] in profile  # the Markdown line names it
