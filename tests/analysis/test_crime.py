@@ -356,3 +356,69 @@ def test_c_chart_flags_the_surge_week_against_the_baseline_and_skips_the_partial
     assert one["in_baseline"].tolist() == [True] * 4 + [False]
     quiet = chart[chart["division"] == "D2"]
     assert quiet["incidents"].tolist() == [0, 1, 0, 0, 0]
+
+
+# ------------------------------------------------------------------------ neighbourhood schemes
+@pytest.fixture(scope="module")
+def two_scheme_warehouse(warehouse_with):
+    """A city's old scheme (2016 population) and new one (2021) that reuse the id ``023``."""
+    old, new = "city_140", "city_158"
+    neighbourhoods = [
+        {"neighbourhood_id": "023", "name": "Old Riverside", "division": "D1",
+         "neighbourhood_scheme": old},
+        {"neighbourhood_id": "024", "name": "Old Hill", "division": "D2",
+         "neighbourhood_scheme": old},
+        {"neighbourhood_id": "023", "name": "New Riverside", "division": "D1",
+         "neighbourhood_scheme": new},
+        {"neighbourhood_id": "170", "name": "New Hill", "division": "D2",
+         "neighbourhood_scheme": new},
+    ]
+    population = [
+        {"neighbourhood_id": "023", "year": 2016, "population": 10_000,
+         "neighbourhood_scheme": old},
+        {"neighbourhood_id": "024", "year": 2016, "population": 30_000,
+         "neighbourhood_scheme": old},
+        {"neighbourhood_id": "023", "year": 2021, "population": 4_000,
+         "neighbourhood_scheme": new},
+        {"neighbourhood_id": "170", "year": 2021, "population": 36_000,
+         "neighbourhood_scheme": new},
+    ]
+    incidents = [
+        *repeat({"occurred_at": "2024-03-01", "neighbourhood_id": "023", "division": "D1",
+                 "neighbourhood_scheme": new}, 8),
+        *repeat({"occurred_at": "2024-03-02", "neighbourhood_id": "023", "division": "D1",
+                 "neighbourhood_scheme": old}, 5),
+        *repeat({"occurred_at": "2024-03-03", "neighbourhood_id": "170", "division": "D2",
+                 "neighbourhood_scheme": new}, 2),
+    ]
+    return warehouse_with(neighbourhoods=neighbourhoods, population=population,
+                          incidents=incidents)
+
+
+def test_rates_use_one_scheme_and_never_sum_residents_across_schemes(two_scheme_warehouse):
+    window = {"start": dt.date(2024, 1, 1), "as_of": dt.date(2024, 12, 31)}
+    service = _rates(two_scheme_warehouse, geography="service", **window)
+    assert service["population"].tolist() == [40_000]  # the 2021 scheme, not 80,000
+    divisions = _rates(two_scheme_warehouse, geography="division", **window).set_index("division")
+    assert divisions.loc["D1", "population"] == 4_000
+    assert divisions.loc["D2", "population"] == 36_000
+    hoods = _rates(two_scheme_warehouse, geography="neighbourhood",
+                   **window).set_index("neighbourhood_id")
+    assert hoods.loc["023", "incidents"] == 8  # not the 5 filed under the old scheme's 023
+    assert hoods.loc["023", "rate"] == pytest.approx(8 / 4_000 * 1_000)
+    assert set(hoods.index) == {"023", "170"}
+
+
+def test_rates_of_an_older_scheme_on_request(two_scheme_warehouse):
+    hoods = _rates(two_scheme_warehouse, geography="neighbourhood", scheme="city_140",
+                   start=dt.date(2024, 1, 1), as_of=dt.date(2024, 12, 31)
+                   ).set_index("neighbourhood_id")
+    assert hoods.loc["023", "incidents"] == 5
+    assert hoods.loc["023", "population"] == 10_000
+    assert hoods.loc["024", "incidents"] == 0
+
+
+def test_an_unknown_scheme_names_the_schemes_held(two_scheme_warehouse):
+    with pytest.raises(AnalysisInputError, match="city_140, city_158"):
+        _rates(two_scheme_warehouse, geography="service", scheme="city_2030",
+               start=dt.date(2024, 1, 1), as_of=dt.date(2024, 12, 31))

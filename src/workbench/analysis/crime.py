@@ -40,6 +40,7 @@ from workbench.analysis.compstat import (  # re-exported: CompStat lives in its 
     compstat_grid,
     compstat_windows,
 )
+from workbench.analysis.schemes import choose_scheme, in_scheme
 from workbench.periods import period_end, period_start_of, previous_period_start
 
 __all__ = [
@@ -131,19 +132,25 @@ def population_by_geography(
     neighbourhoods: ibis.Table,
     *,
     geography: Geography,
+    scheme: str | None = None,
 ) -> pd.DataFrame:
     """Resident population per geography and year: ``[geography column], year, population``.
 
     Division population is the sum of its neighbourhoods' (from ``neighbourhoods.division``);
-    the service's is the sum of all neighbourhoods.
+    the service's is the sum of all neighbourhoods. When the warehouse holds more than one
+    neighbourhood scheme, one is used (``scheme``, else the one with the latest population
+    year: :func:`workbench.analysis.schemes.choose_scheme`), so no resident is counted twice.
     """
     _require_geography(geography)
     require_columns(population, ["neighbourhood_id", "year", "population"], "population")
+    chosen = choose_scheme(population, scheme)
+    population = in_scheme(population, chosen)
     column = _GEOGRAPHY_COLUMN[geography]
     if geography == "division":
         require_columns(neighbourhoods, ["neighbourhood_id", "division"], "neighbourhoods")
+        boundaries = in_scheme(neighbourhoods, chosen)
         source = population.join(
-            neighbourhoods.select("neighbourhood_id", "division"), "neighbourhood_id"
+            boundaries.select("neighbourhood_id", "division"), "neighbourhood_id"
         )
     else:
         source = population
@@ -173,6 +180,7 @@ def incident_rates(
     geography: Geography = "service",
     by: Sequence[str] = ("offence_category",),
     per: int | None = None,
+    scheme: str | None = None,
 ) -> pd.DataFrame:
     """Incident counts and rates per resident, by period, geography and group.
 
@@ -184,7 +192,9 @@ def incident_rates(
     sum of its neighbourhoods. When a period's year has no population yet, the latest earlier
     year is used (else the earliest later one); ``population_year`` says which year was used.
     Incidents with no division or neighbourhood are left out of sub-city rates (they remain in
-    the service total). Every geography with a population appears, with 0 where it had no
+    the service total). When the warehouse holds several neighbourhood schemes, populations and
+    boundaries come from one (``scheme``, else the latest: see
+    :func:`population_by_geography`), and neighbourhood rates count only that scheme's incidents. Every geography with a population appears, with 0 where it had no
     incidents; a geography with incidents but no population gets a NaN rate.
 
     Returns:
@@ -206,9 +216,12 @@ def incident_rates(
     located = incidents
     if column:
         located = incidents.filter(incidents[column].notnull())
+    if geography == "neighbourhood":
+        located = in_scheme(located, choose_scheme(population, scheme))
     counts = _grouped_period_counts(located, start=start, end=as_of, period=period,
                                     by=[*geography_columns, *by])
-    population_frame = population_by_geography(population, neighbourhoods, geography=geography)
+    population_frame = population_by_geography(population, neighbourhoods, geography=geography,
+                                               scheme=scheme)
     periods = period_table(start, as_of, period)
 
     group_columns = [*geography_columns, *by]
