@@ -40,7 +40,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from workbench.geometry import EARTH_RADIUS_METRES
 from workbench.privacy.audience import (
     DEFAULT_SMALL_CELL_THRESHOLD,
     SMALL_CELL_THRESHOLD_VARIABLE,
@@ -48,19 +47,20 @@ from workbench.privacy.audience import (
     PrivacyError,
     small_cell_threshold,
 )
-from workbench.privacy.identifiers import IDENTIFIER_COLUMNS, drop_identifiers
-from workbench.privacy.masking import (
-    DEFAULT_GEOMASK_CELL_METRES,
-    DEFAULT_ROUNDING_BASE,
-    geomask_points,
-    protect_points,
-    random_round,
-)
-from workbench.privacy.protected import Protected, derived, require_protected
 
 if TYPE_CHECKING:
+    from workbench.geometry import EARTH_RADIUS_METRES
     from workbench.privacy.audit import Exposure, audit_public_table
+    from workbench.privacy.identifiers import IDENTIFIER_COLUMNS, drop_identifiers
     from workbench.privacy.linked import ALL, audit_counts, protect_counts, split_entries
+    from workbench.privacy.masking import (
+        DEFAULT_GEOMASK_CELL_METRES,
+        DEFAULT_ROUNDING_BASE,
+        geomask_points,
+        protect_points,
+        random_round,
+    )
+    from workbench.privacy.protected import Protected, derived, require_protected
     from workbench.privacy.small_groups import (
         PERSON_LEVEL_AUDIENCE,
         SmallGroupGuard,
@@ -100,14 +100,27 @@ __all__ = [
     "suppress_small_cells",
 ]
 
-#: Names loaded on first use, and the module holding each (they need scipy).
+#: Names loaded on first use, and the module holding each: everything but the audience needs
+#: pandas, numpy or scipy, and loading the jobs of a render (which only need the audience)
+#: should not pay for them.
 _LAZY = {
+    "EARTH_RADIUS_METRES": "workbench.geometry",
     "Exposure": "audit",
     "audit_public_table": "audit",
+    "IDENTIFIER_COLUMNS": "identifiers",
+    "drop_identifiers": "identifiers",
     "ALL": "linked",
     "audit_counts": "linked",
     "protect_counts": "linked",
     "split_entries": "linked",
+    "DEFAULT_GEOMASK_CELL_METRES": "masking",
+    "DEFAULT_ROUNDING_BASE": "masking",
+    "geomask_points": "masking",
+    "protect_points": "masking",
+    "random_round": "masking",
+    "Protected": "protected",
+    "derived": "protected",
+    "require_protected": "protected",
     "PERSON_LEVEL_AUDIENCE": "small_groups",
     "SmallGroupGuard": "small_groups",
     "protect_small_groups": "small_groups",
@@ -119,7 +132,9 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        module = _LAZY[name]
+        path = module if module.startswith("workbench.") else f"{__name__}.{module}"
+        value = getattr(importlib.import_module(path), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

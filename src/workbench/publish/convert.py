@@ -27,9 +27,10 @@ import math
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:  # annotations only: importing this module stays quick
+    import nbformat
 
 from workbench.present import CHART_SPEC_MIMETYPE
 from workbench.present.html import Markup, render

@@ -27,12 +27,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jupytext
-import nbformat
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
+if TYPE_CHECKING:  # imported where used: loading jobs and skipping unchanged ones stays quick
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpec
 
 SETUP_TAG = "workbench-setup"
 PARAMETERS_TAG = "parameters"
@@ -84,6 +83,8 @@ class ExecutionResult:
 
 
 def _venv_kernel_spec() -> KernelSpec:
+    from jupyter_client.kernelspec import KernelSpec
+
     return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
                             "{connection_file}"],
                       display_name="Workbench (Python)", language="python")
@@ -97,6 +98,8 @@ def kernel_manager_class(*, env: dict[str, str], cwd: Path, socket_dir: Path,
 
     nbclient instantiates the class itself (so it owns, and shuts down, the kernel).
     """
+    from jupyter_client.manager import AsyncKernelManager
+
     kernel_env = dict(env)
 
     class WorkbenchKernelManager(AsyncKernelManager):
@@ -119,6 +122,8 @@ def kernel_manager_class(*, env: dict[str, str], cwd: Path, socket_dir: Path,
 
 def read_template(path: Path) -> nbformat.NotebookNode:
     """The notebook template ``path`` (percent ``.py`` or ``.ipynb``) as an in-memory notebook."""
+    import jupytext
+
     notebook = jupytext.read(path)
     notebook.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
                                                 "language": "python"})
@@ -127,6 +132,8 @@ def read_template(path: Path) -> nbformat.NotebookNode:
 
 
 def _with_hidden_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    import nbformat
+
     copy = nbformat.from_dict(notebook)
     setup = nbformat.v4.new_code_cell(SETUP_SOURCE, metadata={"tags": [SETUP_TAG]})
     copy.cells.insert(0, setup)

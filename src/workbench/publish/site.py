@@ -76,23 +76,35 @@ def _lab_css() -> str:
     return ""
 
 
-def asset_manifest() -> dict[str, Any]:
-    """What the shared assets are made from; they are rebuilt when this changes."""
-    import importlib.metadata
+_BUNDLE_VERSIONS = ("vega-lite", "vega", "vega-embed")
 
-    import vl_convert
+
+def asset_manifest(previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the shared assets are made from; they are rebuilt when this changes.
+
+    The Vega versions come from Altair and vl-convert; when the installed versions of both
+    are those ``previous`` (the site's manifest) records, its Vega versions are reused rather
+    than importing Altair (seconds), so a render that has nothing to do stays quick.
+    """
+    import importlib.metadata
 
     css = (ASSETS_DIR / "workbench.css").read_bytes()
     script = (ASSETS_DIR / "charts.js").read_bytes()
-    return {
+    manifest: dict[str, Any] = {
+        "altair": importlib.metadata.version("altair"),
         "vl-convert-python": importlib.metadata.version("vl-convert-python"),
-        "vega-lite": _vega_lite_version() or "latest",
-        "vega": vl_convert.get_vega_version(),
-        "vega-embed": vl_convert.get_vega_embed_version(),
         "nbconvert": importlib.metadata.version("nbconvert"),
         "workbench.css": hashlib.sha256(css).hexdigest()[:12],
         "charts.js": hashlib.sha256(script).hexdigest()[:12],
     }
+    if (previous and all(previous.get(key) == value for key, value in manifest.items())
+            and all(isinstance(previous.get(key), str) for key in _BUNDLE_VERSIONS)):
+        return {**manifest, **{key: previous[key] for key in _BUNDLE_VERSIONS}}
+    import vl_convert
+
+    return {**manifest, "vega-lite": _vega_lite_version() or "latest",
+            "vega": vl_convert.get_vega_version(),
+            "vega-embed": vl_convert.get_vega_embed_version()}
 
 
 def ensure_assets(site_dir: Path) -> bool:
@@ -100,9 +112,6 @@ def ensure_assets(site_dir: Path) -> bool:
 
     Returns whether anything was written.
     """
-    import vl_convert
-
-    manifest = asset_manifest()
     manifest_path = site_dir / ASSET_MANIFEST
     files = [site_dir / VEGA_BUNDLE, site_dir / CHARTS_SCRIPT, site_dir / NOTEBOOK_CSS,
              site_dir / WORKBENCH_CSS]
@@ -110,8 +119,11 @@ def ensure_assets(site_dir: Path) -> bool:
         current = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         current = None
+    manifest = asset_manifest(current if isinstance(current, dict) else None)
     if current == manifest and all(f.is_file() for f in files):
         return False
+    import vl_convert
+
     write_text_atomic(site_dir / VEGA_BUNDLE,
                       vl_convert.javascript_bundle(  # stub wrongly requires snippet
                           vl_version=_vega_lite_version()))  # type: ignore[call-arg]

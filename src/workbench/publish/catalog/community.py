@@ -21,11 +21,15 @@ be linked tables); change them in :class:`workbench.public.OpenDataOptions`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from workbench.analysis.cswb import INDICATORS
-from workbench.analysis.use_of_force import RACE_GROUPS, IndexThresholds
+if TYPE_CHECKING:
+    from workbench.analysis.use_of_force import IndexThresholds
+
+# The analysis modules (scipy, Ibis) are imported where a validator or method needs them, so
+# that loading the jobs (``workbench render --due`` with nothing due) stays quick.
 from workbench.publish.reports import OutputFolder, ReportParameters, register_reports
 
 __all__ = [
@@ -57,6 +61,8 @@ class UseOfForceAnnualParameters(ReportParameters):
 
     @model_validator(mode="after")
     def _known_groups(self) -> UseOfForceAnnualParameters:
+        from workbench.analysis.use_of_force import RACE_GROUPS
+
         for name in ("reference_group", "focus_group"):
             value = getattr(self, name)
             if value not in RACE_GROUPS:
@@ -65,6 +71,8 @@ class UseOfForceAnnualParameters(ReportParameters):
 
     def thresholds(self) -> IndexThresholds:
         """The index thresholds these parameters set."""
+        from workbench.analysis.use_of_force import IndexThresholds
+
         return IndexThresholds(over_representation=self.over_representation,
                                under_representation=self.under_representation,
                                minimum_count=self.minimum_count)
@@ -83,6 +91,8 @@ class CswbIndicatorsParameters(ReportParameters):
 
     @model_validator(mode="after")
     def _known_indicator(self) -> CswbIndicatorsParameters:
+        from workbench.analysis.cswb import INDICATORS
+
         if self.map_indicator not in INDICATORS:
             raise ValueError(f"map_indicator must be one of {', '.join(INDICATORS)}; "
                              f"got {self.map_indicator!r}")
